@@ -1,0 +1,66 @@
+package targets
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+)
+
+// Env is the environment targets resolve paths from (HOME, CODEX_HOME,
+// CLAUDE_CONFIG_DIR, XDG_CONFIG_HOME, ...). It is built once by the CLI from
+// the process environment, and from a map in tests, so no adapter reads os.
+type Env struct {
+	Vars map[string]string
+	// Dir is the configuration directory; relative paths in target blocks are
+	// resolved against it.
+	Dir string
+}
+
+// Get returns the variable's value, or "".
+func (e Env) Get(name string) string { return e.Vars[name] }
+
+// ErrNoHome is returned when no home directory is known.
+var ErrNoHome = errors.New("HOME is not set; set it or give the target a config_dir")
+
+// Home returns the user's home directory.
+func (e Env) Home() (string, error) {
+	for _, v := range []string{"HOME", "USERPROFILE"} {
+		if h := e.Get(v); h != "" {
+			return h, nil
+		}
+	}
+	return "", ErrNoHome
+}
+
+// Path expands a leading ~ and makes p absolute against the config directory.
+func (e Env) Path(p string) (string, error) {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		h, err := e.Home()
+		if err != nil {
+			return "", err
+		}
+		p = filepath.Join(h, p[1:])
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(e.Dir, p)
+	}
+	return filepath.Clean(p), nil
+}
+
+// ConfigDir resolves a tool's directory: the block's override if set, else the
+// environment variable if set, else the default under the home directory.
+func (e Env) ConfigDir(override, envVar, homeRel string) (string, error) {
+	if override != "" {
+		return e.Path(override)
+	}
+	if envVar != "" {
+		if v := e.Get(envVar); v != "" {
+			return e.Path(v)
+		}
+	}
+	h, err := e.Home()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(h, homeRel), nil
+}

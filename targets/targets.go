@@ -1,0 +1,229 @@
+// Package targets defines the contract between hub's engine and the adapters for
+// downstream tools (Claude Code, Codex, ...), and the registry they join.
+//
+// A target is pure: given its decoded HCL block, the resolved credentials and the
+// current bytes of a file, it says which items hub wants in that file and how to
+// edit the file to hold them. The engine alone reads, hashes, writes, backs up and
+// records ownership, so no adapter can bypass dry-run, stale checks or redaction.
+//
+// # Lifecycle
+//
+//  1. Info.New returns a pointer to a zero config struct; its hcl tags are the
+//     block's schema (the engine handles `credential` / `credentials` itself).
+//  2. The engine decodes the block into it with gohcl.
+//  3. If it implements Validator, Validate is called with the resolved input.
+//  4. Files names the files it manages; for each, Open parses the current bytes
+//     and Desired lists the items hub wants there.
+//
+// A zero value from Info.New must still Open files: the engine uses it to remove
+// items of a target that is no longer in the configuration.
+package targets
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hubctl/hub/engine/secret"
+)
+
+// A Target adapts hub's desired configuration to one downstream tool's files.
+type Target interface {
+	// Files returns the absolute paths this target manages, resolved from env.
+	// It must not touch the filesystem.
+	Files(env Env) ([]string, error)
+
+	// Open parses the current contents of the file at path (nil if it does not
+	// exist) into an editable document. A parse error should name the position.
+	Open(path string, data []byte) (Doc, error)
+
+	// Desired returns what hub wants in the file at path. It must be pure and
+	// deterministic.
+	Desired(path string, in *Input) (*Spec, error)
+}
+
+// Validator is implemented by targets that check their decoded block beyond
+// what its schema says. Each error becomes a diagnostic on the target block.
+type Validator interface {
+	Validate(in *Input) []error
+}
+
+// Noter is implemented by targets that have something to tell the user whenever
+// the target changes, such as "restart the tool" or "export VAR".
+type Noter interface {
+	Notes(in *Input) []string
+}
+
+// A Doc is one parsed file that can be edited while keeping everything hub does
+// not own as it was (comments, order, indentation, other keys).
+type Doc interface {
+	// Get returns the value at key, decoded to JSON-like Go values (string,
+	// bool, float64 or int64, []any, map[string]any).
+	Get(key Key) (any, bool)
+	// Set creates or replaces the value at key, creating parents as needed.
+	Set(key Key, value any) error
+	// Delete removes the value at key; removing an absent key is not an error.
+	// A parent left empty by the removal is removed too.
+	Delete(key Key) error
+	// Bytes returns the document's current contents.
+	Bytes() []byte
+}
+
+// A Key addresses an item inside a file, as a path of names from the root.
+type Key []string
+
+// String renders the key with dots, quoting segments that contain a dot,
+// whitespace or a quote: env.ANTHROPIC_BASE_URL, model_providers."a.b".name.
+func (k Key) String() string {
+	parts := make([]string, len(k))
+	for i, s := range k {
+		if s == "" || strings.ContainsAny(s, ". \t\"'[]") {
+			parts[i] = fmt.Sprintf("%q", s)
+		} else {
+			parts[i] = s
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// ParseKey is the inverse of Key.String.
+func ParseKey(s string) (Key, error) {
+	var k Key
+	for len(s) > 0 {
+		if s[0] == '"' {
+			end := 1
+			for end < len(s) && s[end] != '"' {
+				if s[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(s) {
+				return nil, fmt.Errorf("key %q: unterminated quote", s)
+			}
+			var seg string
+			if _, err := fmt.Sscanf(s[:end+1], "%q", &seg); err != nil {
+				return nil, fmt.Errorf("key %q: %w", s, err)
+			}
+			k = append(k, seg)
+			s = s[end+1:]
+		} else {
+			i := strings.IndexByte(s, '.')
+			if i < 0 {
+				i = len(s)
+			}
+			k = append(k, s[:i])
+			s = s[i:]
+		}
+		if len(s) > 0 {
+			if s[0] != '.' {
+				return nil, fmt.Errorf("key %q: expected '.'", s)
+			}
+			s = s[1:]
+		}
+	}
+	return k, nil
+}
+
+// An Item is one value hub owns inside a file.
+type Item struct {
+	Key   Key
+	Value any // JSON-like: string, bool, int64, float64, []any, map[string]any
+	// Sensitive marks a value that must never be shown or stored (a key).
+	Sensitive bool
+}
+
+// A Conflict is a key that must not be present in the file unless hub owns it,
+// because the tool would misbehave with both (for example two kinds of API key).
+type Conflict struct {
+	Key    Key
+	Reason string // full sentence telling the user what to do; never a value
+}
+
+// A Spec is what a target wants in one file.
+type Spec struct {
+	Items     []Item
+	Conflicts []Conflict
+}
+
+// A Credential is a resolved `credential` block, as targets see it.
+type Credential struct {
+	ID      string // the block label
+	Name    string // display name; defaults to ID
+	APIType string // openai-compatible | openai | anthropic | google
+	BaseURL string // normalized: no trailing slash, no /v1 suffix
+	Key     secret.Secret
+	Models  []string
+	Tags    []string
+}
+
+// Input is what a target block resolves to besides its own attributes.
+type Input struct {
+	Address     string // "claude_code.default"
+	Credentials []*Credential
+}
+
+// Credential returns the single credential of a one-credential target.
+func (in *Input) Credential() *Credential {
+	if len(in.Credentials) == 0 {
+		return nil
+	}
+	return in.Credentials[0]
+}
+
+// Info describes a target type to the registry.
+type Info struct {
+	Type string        // HCL label: "claude_code"
+	Doc  string        // one line for help and docs
+	New  func() Target // returns a pointer to a zero config struct with hcl tags
+	// Multi is true for targets that take `credentials = [...]` rather than
+	// a single `credential`.
+	Multi bool
+}
+
+var (
+	mu       sync.RWMutex
+	registry = map[string]Info{}
+)
+
+// Register adds a target type. It panics on an empty type, a nil New or a
+// duplicate, since those are programming errors found at start-up.
+func Register(info Info) {
+	mu.Lock()
+	defer mu.Unlock()
+	if info.Type == "" || info.New == nil {
+		panic("targets: Register with empty Type or nil New")
+	}
+	if _, dup := registry[info.Type]; dup {
+		panic("targets: Register called twice for " + info.Type)
+	}
+	registry[info.Type] = info
+}
+
+// ErrUnknownType is wrapped by Lookup's error for an unregistered type.
+var ErrUnknownType = errors.New("unknown target type")
+
+// Lookup returns the registered target type.
+func Lookup(typ string) (Info, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	info, ok := registry[typ]
+	if !ok {
+		return Info{}, fmt.Errorf("%w %q (forgotten import?)", ErrUnknownType, typ)
+	}
+	return info, nil
+}
+
+// Types returns the registered type names, sorted.
+func Types() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(registry))
+	for t := range registry {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
