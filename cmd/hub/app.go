@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubctl/hub/engine/render"
+	"github.com/hubctl/hub/engine/secret"
+)
+
+// app is the state of one hub invocation shared by its commands.
+type app struct {
+	in       io.Reader
+	out      *secret.Writer
+	errw     *secret.Writer
+	terminal bool
+	color    bool
+	env      map[string]string
+	redactor *secret.Redactor
+
+	// global flags
+	chdir   string
+	noColor bool
+}
+
+func (a *app) style() render.Style { return render.Style{Color: a.color && !a.noColor} }
+
+// errorf prints "hub: error: ..." on stderr (age's house style).
+func (a *app) errorf(format string, args ...any) {
+	fmt.Fprintf(a.errw, "hub: %s: %s\n", a.style().Paint("31", "error"), fmt.Sprintf(format, args...))
+}
+
+func (a *app) warnf(format string, args ...any) {
+	fmt.Fprintf(a.errw, "hub: %s: %s\n", a.style().Paint("33", "warning"), fmt.Sprintf(format, args...))
+}
+
+func (a *app) hint(format string, args ...any) {
+	fmt.Fprintf(a.errw, "hub: hint: %s\n", fmt.Sprintf(format, args...))
+}
+
+// dir is the configuration directory: --chdir, else HUB_DIR, else ".".
+func (a *app) dir() string {
+	if a.chdir != "" {
+		return a.chdir
+	}
+	if d := a.env["HUB_DIR"]; d != "" {
+		return d
+	}
+	return "."
+}
+
+// host is this machine's id in state: HUB_HOST, else the hostname.
+func (a *app) host() string {
+	if h := a.env["HUB_HOST"]; h != "" {
+		return h
+	}
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
+	}
+	return h
+}
+
+// statePath is where the local state lives.
+func (a *app) statePath() string { return filepath.Join(a.dir(), ".hub", "state.json") }
+
+const rootLong = `hub manages AI API credentials as code.
+
+Describe your credentials (base URL, key, API type, models) and the tools
+that use them (Claude Code, Codex, ...) in *.hcl files kept in git. hub plan
+shows, key by key, what would change in each tool's own config file; hub apply
+writes exactly that and nothing else, keeping every other setting, comment and
+the file's layout as they were.
+
+Keys never appear in hub's output, state or saved plans.`
+
+const rootExample = `  hub init                      # scaffold hub.hcl and .gitignore here
+  hub validate                  # check the configuration
+  hub plan                      # what would change, key by key
+  hub apply                     # write it (asks first)
+  hub --chdir ~/creds plan      # use another configuration directory
+  hub plan -out=tfplan          # Terraform spellings work too`
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "hub",
+		Short:         "Manage AI API credentials as code",
+		Long:          rootLong,
+		Example:       rootExample,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVarP(&a.chdir, "chdir", "C", "", "use `DIR` as the configuration directory (default: HUB_DIR or the current directory)")
+	root.PersistentFlags().BoolVar(&a.noColor, "no-color", false, "do not colour the output")
+	root.AddCommand(
+		a.initCommand(),
+		a.validateCommand(),
+		a.fmtCommand(),
+		a.planCommand(),
+		a.applyCommand(),
+		a.destroyCommand(),
+		a.stateCommand(),
+		a.versionCommand(),
+	)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%s: %w", c.CommandPath(), err)
+	})
+	return root
+}

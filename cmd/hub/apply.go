@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubctl/hub/engine"
+	"github.com/hubctl/hub/engine/plans"
+	"github.com/hubctl/hub/engine/render"
+)
+
+func (a *app) applyCommand() *cobra.Command {
+	var f planFlags
+	var auto bool
+	c := &cobra.Command{
+		Use:   "apply [PLANFILE]",
+		Short: "Write the planned changes into the tools' files",
+		Long: `Write what hub plan shows into each target's files, and record in the state
+what hub now owns.
+
+Without PLANFILE, hub plans, shows the plan and asks for "yes" (only on a
+terminal; elsewhere pass --auto-approve). With PLANFILE (from hub plan --out),
+hub applies exactly that plan, and refuses it if the state or any target file
+changed since it was made.
+
+Each file is backed up the first time hub changes it (FILE.hub-backup-TIME),
+then replaced atomically: readers see the old or the new file, never a mix.
+Everything in the file that hub does not own is kept as it was.`,
+		Example: `  hub apply
+  hub apply --auto-approve --target codex.default
+  hub plan --out creds.plan && hub apply creds.plan`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			planFile := ""
+			if len(args) == 1 {
+				planFile = args[0]
+				if len(f.targets) > 0 {
+					return errors.New("--target cannot be combined with a plan file: the plan file already says what to apply")
+				}
+			}
+			return a.applyRun(f, auto, planFile, false)
+		},
+	}
+	f.register(c)
+	c.Flags().BoolVar(&auto, "auto-approve", false, "apply without asking for confirmation")
+	return c
+}
+
+func (a *app) destroyCommand() *cobra.Command {
+	var f planFlags
+	var auto bool
+	c := &cobra.Command{
+		Use:   "destroy",
+		Short: "Remove every item hub owns from the tools' files",
+		Long: `Remove every item hub owns (the keys it wrote into each tool's files) and
+nothing else: the user's own settings stay. Shows the plan and asks for "yes"
+first, as apply does.`,
+		Example: `  hub destroy
+  hub destroy --target codex.default --auto-approve`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return a.applyRun(f, auto, "", true)
+		},
+	}
+	f.register(c)
+	c.Flags().BoolVar(&auto, "auto-approve", false, "destroy without asking for confirmation")
+	return c
+}
+
+func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) error {
+	j := a.jsonView(f.json)
+	op := "apply"
+	if destroy {
+		op = "destroy"
+	}
+	cfg, err := a.load(f.vars, j)
+	if err != nil {
+		return err
+	}
+	unlock, err := a.lock(op)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	store := a.store()
+	st, err := store.Load(context.Background())
+	if err != nil {
+		return err
+	}
+	opts := engine.PlanOptions{Targets: f.targets, Destroy: destroy}
+	var saved *engine.SavedPlan
+	if planFile != "" {
+		b, err := os.ReadFile(planFile)
+		if err != nil {
+			return fmt.Errorf("read plan: %w", err)
+		}
+		if saved, err = engine.DecodeSaved(b); err != nil {
+			return fmt.Errorf("%s: %w", planFile, err)
+		}
+		if err := saved.Prepare(st); err != nil {
+			return err
+		}
+		opts = engine.PlanOptions{Targets: saved.Filter, Destroy: saved.Destroy}
+	}
+	eng := a.engine()
+	planned, err := eng.Plan(cfg, st, opts)
+	if err != nil {
+		return err
+	}
+	p := planned.Plan
+	if saved != nil {
+		if err := saved.Match(p); err != nil {
+			return err
+		}
+	} else {
+		if a.showPlan(p, j, op) {
+			a.hint("hub writes nothing while the plan has errors; fix them, or leave those targets out with --target")
+			return reported(1)
+		}
+		if !p.HasChanges() {
+			return nil
+		}
+		if !auto {
+			if err := a.confirm(op); err != nil {
+				return err
+			}
+		}
+	}
+	res, err := eng.Apply(planned, st)
+	if err != nil {
+		return err
+	}
+	var saveErr error
+	if res.Changed {
+		saveErr = store.Save(context.Background(), res.State)
+	}
+	a.showApply(p, res, j)
+	if err := res.Err(); err != nil {
+		a.errorf("%v", err)
+		if saveErr == nil {
+			a.hint("the state records only the files that were written; fix the cause and run hub apply again")
+		}
+	}
+	if saveErr != nil {
+		a.errorf("the files above were written but the state could not be saved: %v", saveErr)
+		a.hint("the next plan will find the written items and adopt them")
+		return reported(1)
+	}
+	if res.Err() != nil {
+		return reported(1)
+	}
+	return nil
+}
+
+// confirm asks for "yes" on a terminal; without one it refuses.
+func (a *app) confirm(op string) error {
+	if !a.terminal {
+		return fmt.Errorf("hub %s needs confirmation, and there is no terminal to ask on; pass --auto-approve, or apply a saved plan (hub plan --out FILE, then hub apply FILE)", op)
+	}
+	fmt.Fprintf(a.out, "\nDo you want to perform these actions?\n  hub will %s the changes above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", map[string]string{"apply": "write", "destroy": "remove"}[op])
+	a.out.Flush()
+	line, _ := bufio.NewReader(a.in).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		fmt.Fprintf(a.out, "\n%s cancelled.\n", strings.ToUpper(op[:1])+op[1:])
+		return reported(1)
+	}
+	fmt.Fprintln(a.out)
+	return nil
+}
+
+func (a *app) showApply(p *plans.Plan, res *engine.ApplyResult, j *render.JSON) {
+	s := p.Summary()
+	for _, t := range res.Targets {
+		for _, fr := range t.Files {
+			switch {
+			case fr.Err != nil:
+				if j != nil {
+					j.Emit("error", "apply_errored", t.Address+": "+fr.Err.Error(), map[string]any{"target": t.Address, "path": fr.Path, "error": fr.Err.Error()})
+				}
+			case fr.Written:
+				msg := fmt.Sprintf("%s: wrote %s", t.Address, fr.Path)
+				if fr.Backup != "" {
+					msg += fmt.Sprintf(" (backup of the previous file: %s)", fr.Backup)
+				}
+				if j != nil {
+					j.Emit("info", "apply_complete", msg, map[string]any{"target": t.Address, "path": fr.Path, "backup": fr.Backup})
+				} else {
+					fmt.Fprintln(a.out, msg)
+				}
+			}
+		}
+	}
+	line := fmt.Sprintf("Apply complete! Items: %d created, %d updated, %d deleted", s.Create, s.Update, s.Delete)
+	if s.Adopt > 0 {
+		line += fmt.Sprintf(", %d adopted", s.Adopt)
+	}
+	line += "."
+	if res.Err() != nil {
+		line = "Apply finished with errors; see below."
+	}
+	if j != nil {
+		j.Emit("info", "apply_summary", line, map[string]any{"changes": map[string]any{"create": s.Create, "update": s.Update, "delete": s.Delete, "adopt": s.Adopt}})
+		return
+	}
+	fmt.Fprintln(a.out)
+	fmt.Fprintln(a.out, a.style().Bold(line))
+}

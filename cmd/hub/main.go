@@ -1,0 +1,142 @@
+// Command hub manages AI API credentials as code: credentials and the tools
+// that use them are described in HCL, and hub plan / hub apply write exactly
+// the keys hub owns into each tool's own config file.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/hubctl/hub/engine/secret"
+	_ "github.com/hubctl/hub/targets/all"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], streams{
+		in: os.Stdin, out: os.Stdout, err: os.Stderr,
+		terminal: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
+		color:    term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
+	}, os.Environ()))
+}
+
+// streams are the process's standard streams and what is known about them.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+	terminal bool // stdin and stdout are a terminal: hub may prompt
+	color    bool
+}
+
+// exitError carries an exit code other than 1 (or 1 after output was shown).
+type exitError struct {
+	code   int
+	silent bool // the error has been reported already
+	err    error
+}
+
+func (e *exitError) Error() string {
+	if e.err != nil {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("exit %d", e.code)
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// reported is an error whose message has already been printed.
+func reported(code int) error { return &exitError{code: code, silent: true} }
+
+// run is the whole program, returning the exit code; tests call it directly.
+func run(args []string, s streams, environ []string) (code int) {
+	red := &secret.Redactor{}
+	out := red.Writer(s.out)
+	errw := red.Writer(s.err)
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(errw, "hub: internal error: %v\nhub: hint: this is a bug in hub; please report it with the command you ran (no key is shown above)\n", r)
+			if os.Getenv("HUB_DEBUG") != "" {
+				errw.Write(debug.Stack())
+			}
+			code = 1
+		}
+		out.Flush()
+		errw.Flush()
+	}()
+	app := &app{
+		in: s.in, out: out, errw: errw, terminal: s.terminal, color: s.color,
+		env: envMap(environ), redactor: red,
+	}
+	root := app.rootCommand()
+	root.SetArgs(normalizeArgs(root, args))
+	root.SetIn(s.in)
+	root.SetOut(out)
+	root.SetErr(errw)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if !ee.silent && ee.err != nil {
+			app.errorf("%v", ee.err)
+		}
+		if ee.code == 0 {
+			return 1
+		}
+		return ee.code
+	}
+	app.errorf("%v", err)
+	if strings.Contains(err.Error(), "unknown flag") || strings.Contains(err.Error(), "unknown command") {
+		app.hint("run hub --help, or hub COMMAND --help, to see what is accepted")
+	}
+	return 1
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// normalizeArgs accepts Terraform's single-dash long flags (-auto-approve,
+// -chdir=DIR) by rewriting them to the GNU spelling when the name is a long
+// flag hub knows. Everything after "--" is left alone.
+func normalizeArgs(root *cobra.Command, args []string) []string {
+	long := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
+		c.PersistentFlags().VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if len(name) > 1 && long[name] {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubctl/hub/engine"
+	"github.com/hubctl/hub/engine/plans"
+	"github.com/hubctl/hub/engine/render"
+	"github.com/hubctl/hub/engine/system"
+)
+
+// planFlags are shared by plan, apply and destroy.
+type planFlags struct {
+	vars    varFlags
+	targets []string
+	json    bool
+}
+
+func (p *planFlags) register(c *cobra.Command) {
+	p.vars.register(c.Flags())
+	c.Flags().StringArrayVar(&p.targets, "target", nil, "limit to the target at `ADDR` (type.name, e.g. codex.default; repeatable)")
+	c.Flags().BoolVar(&p.json, "json", false, "print machine-readable output: one JSON object per line")
+}
+
+func (a *app) jsonView(on bool) *render.JSON {
+	if !on {
+		return nil
+	}
+	return &render.JSON{W: a.out}
+}
+
+func (a *app) planCommand() *cobra.Command {
+	var f planFlags
+	var out string
+	var detailed, destroy bool
+	c := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what apply would change, key by key",
+		Long: `Show what hub apply would change in each target's files: every item hub
+would create (+), update (~) or delete (-), with old and new values. Keys are
+shown as (sensitive value). Items hub wrote that someone changed since are
+listed first, as "changed outside hub". Nothing is written.
+
+A target whose file cannot be read (for example invalid JSON) is reported as
+an error with the file and position; the rest of the plan is still shown.
+
+Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
+2 changes present with --detailed-exitcode.`,
+		Example: `  hub plan
+  hub plan --target claude_code.default
+  hub plan --out creds.plan && hub apply creds.plan
+  hub plan --detailed-exitcode --json > plan.jsonl`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			j := a.jsonView(f.json)
+			cfg, err := a.load(f.vars, j)
+			if err != nil {
+				return err
+			}
+			st, err := a.store().Load(context.Background())
+			if err != nil {
+				return err
+			}
+			planned, err := a.engine().Plan(cfg, st, engine.PlanOptions{Targets: f.targets, Destroy: destroy})
+			if err != nil {
+				return err
+			}
+			p := planned.Plan
+			errored := a.showPlan(p, j, "plan")
+			if errored {
+				if out != "" {
+					a.errorf("the plan has errors, so it was not saved to %s", out)
+				}
+				return reported(1)
+			}
+			if out != "" {
+				if err := a.savePlan(out, engine.NewSaved(p, st)); err != nil {
+					return err
+				}
+				if j == nil {
+					fmt.Fprintf(a.out, "\nSaved the plan to %s (it holds no keys). To apply exactly this plan:\n  hub apply %s\n", out, out)
+				}
+			}
+			if detailed && p.HasChanges() {
+				return reported(2)
+			}
+			return nil
+		},
+	}
+	f.register(c)
+	c.Flags().StringVarP(&out, "out", "o", "", "save the plan to `FILE` for hub apply FILE")
+	c.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when none, 1 on error")
+	c.Flags().BoolVar(&destroy, "destroy", false, "plan the removal of everything hub owns")
+	return c
+}
+
+// showPlan prints the plan and its target errors; it reports whether any.
+func (a *app) showPlan(p *plans.Plan, j *render.JSON, op string) bool {
+	if j != nil {
+		j.Plan(p, op)
+	} else {
+		render.Plan(a.out, p, a.style())
+	}
+	errs := render.TargetErrors(p)
+	if j == nil {
+		for _, e := range errs {
+			a.errorf("%s", e)
+		}
+	}
+	return len(errs) > 0
+}
+
+func (a *app) savePlan(path string, s *engine.SavedPlan) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	if err := (system.OS{}).WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	return nil
+}

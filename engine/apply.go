@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/hubctl/hub/engine/plans"
+	"github.com/hubctl/hub/engine/states"
+)
+
+// StaleError reports a file changed between plan and apply.
+type StaleError struct{ Path string }
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%s changed since the plan was made; run hub plan again", e.Path)
+}
+
+// FileResult is what apply did to one file.
+type FileResult struct {
+	Path    string
+	Written bool   // the file's bytes changed
+	Backup  string // backup made before this write, if any
+	Err     error
+}
+
+// TargetResult is what apply did for one target.
+type TargetResult struct {
+	Address string
+	Files   []FileResult
+}
+
+// Failed reports whether any file of the target failed.
+func (t *TargetResult) Failed() bool {
+	for _, f := range t.Files {
+		if f.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// ApplyResult is the outcome of an apply. State is the state to save: it
+// records exactly the files that were written.
+type ApplyResult struct {
+	Targets []TargetResult
+	State   *states.State
+	Changed bool // State differs from the input state
+}
+
+// Err joins the per-file errors, naming which targets were applied and which not.
+func (r *ApplyResult) Err() error {
+	var failed, done []string
+	var errs []error
+	for _, t := range r.Targets {
+		if t.Failed() {
+			failed = append(failed, t.Address)
+			for _, f := range t.Files {
+				if f.Err != nil {
+					errs = append(errs, f.Err)
+				}
+			}
+		} else {
+			done = append(done, t.Address)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	applied := "none"
+	if len(done) > 0 {
+		applied = strings.Join(done, ", ")
+	}
+	errs = append(errs, fmt.Errorf("not applied: %s; applied: %s", strings.Join(failed, ", "), applied))
+	return errors.Join(errs...)
+}
+
+// ErrPlanErrored is returned when asked to apply a plan with errors.
+var ErrPlanErrored = errors.New("the plan has errors; fix them or leave those targets out with --target")
+
+// Apply writes the planned files and returns the new state. Each file is
+// re-read first and refused if it changed since the plan; it is backed up the
+// first time hub changes it; writes are atomic. A file that fails does not
+// stop the others, and the state records only what was written.
+func (e *Engine) Apply(pl *Planned, st *states.State) (*ApplyResult, error) {
+	if pl.Plan.Errored() {
+		return nil, ErrPlanErrored
+	}
+	next := st.Clone()
+	res := &ApplyResult{State: next}
+	host := next.Host(e.Host)
+	salt := next.SaltBytes()
+	now := e.now().UTC()
+	for _, tp := range pl.Plan.Targets {
+		tr := TargetResult{Address: tp.Address}
+		for _, fc := range tp.Files {
+			pend := pl.files[fc.Path]
+			if pend == nil {
+				continue
+			}
+			fr := FileResult{Path: fc.Path}
+			ts := host.Targets[tp.Address]
+			var owned *states.File
+			if ts != nil {
+				owned = ts.Files[fc.Path]
+			}
+			if !bytes.Equal(pend.data, pend.before) {
+				fr.Backup, fr.Err = e.writeFile(fc, pend, owned)
+				fr.Written = fr.Err == nil
+			}
+			if fr.Err == nil {
+				record(host, tp, fc.Path, pend, owned, fr.Backup, salt, now)
+				res.Changed = true
+			}
+			tr.Files = append(tr.Files, fr)
+		}
+		if len(tr.Files) > 0 {
+			res.Targets = append(res.Targets, tr)
+		}
+	}
+	if res.Changed {
+		next.Serial++
+	}
+	return res, nil
+}
+
+// writeFile re-checks, backs up and writes one file.
+func (e *Engine) writeFile(fc plans.FileChange, pend *pending, owned *states.File) (string, error) {
+	cur, err := e.Sys.ReadFile(fc.Path)
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%s: %w", fc.Path, err)
+	}
+	if exists != fc.Exists || (exists && Sum(cur) != fc.BeforeSum) {
+		return "", &StaleError{Path: fc.Path}
+	}
+	backup := ""
+	// Back up before hub first changes the file: when it owns nothing there yet.
+	if exists && owned == nil {
+		backup = fmt.Sprintf("%s.hub-backup-%s", fc.Path, e.now().UTC().Format("20060102T150405Z"))
+		if err := e.Sys.WriteFile(backup, cur, 0o600); err != nil {
+			return "", fmt.Errorf("back up %s: %w", fc.Path, err)
+		}
+	}
+	if err := e.Sys.WriteFile(fc.Path, pend.data, 0o600); err != nil {
+		return backup, err
+	}
+	return backup, nil
+}
+
+// record updates the host's state for a file hub just wrote (or adopted).
+func record(host *states.Host, tp plans.TargetPlan, path string, pend *pending, owned *states.File, backup string, salt []byte, t time.Time) {
+	ts := host.Targets[tp.Address]
+	if len(pend.items) == 0 {
+		if ts != nil {
+			delete(ts.Files, path)
+			if len(ts.Files) == 0 {
+				delete(host.Targets, tp.Address)
+			}
+		}
+		return
+	}
+	if ts == nil {
+		ts = &states.Target{Type: tp.Type, Files: map[string]*states.File{}}
+		host.Targets[tp.Address] = ts
+	}
+	f := &states.File{Sum: Sum(pend.data), Items: map[string]*states.Item{}}
+	if owned != nil {
+		f.Backup = owned.Backup
+	}
+	if backup != "" {
+		f.Backup = backup
+	}
+	for _, it := range pend.items {
+		k := it.Key.String()
+		si := &states.Item{Hash: HashValue(salt, it.Value), Sensitive: it.Sensitive, Since: t, Updated: t}
+		if !it.Sensitive {
+			si.Value = it.Value
+		}
+		if owned != nil {
+			if prev := owned.Items[k]; prev != nil {
+				si.Since = prev.Since
+				if prev.Hash == si.Hash {
+					si.Updated = prev.Updated
+				}
+			}
+		}
+		f.Items[k] = si
+	}
+	ts.Files[path] = f
+}

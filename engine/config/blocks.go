@@ -1,0 +1,263 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/gohcl"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/targets"
+)
+
+// UsageMethods are the values of a usage block's method.
+var UsageMethods = []string{"auto", "newapi", "openai_billing", "sub2api", "custom", "disabled"}
+
+var credentialSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "name"},
+		{Name: "api_type", Required: true},
+		{Name: "base_url", Required: true},
+		{Name: "api_key", Required: true},
+		{Name: "tags"},
+		{Name: "notes"},
+		{Name: "models"},
+		{Name: "insecure"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "usage"}},
+}
+
+func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Credential, hcl.Diagnostics) {
+	content, diags := b.Body.Content(credentialSchema)
+	c := &Credential{Range: b.DefRange}
+	c.ID = id
+	str := func(name string, dst *string) hcl.Diagnostics {
+		a, ok := content.Attributes[name]
+		if !ok {
+			return nil
+		}
+		return evalInto(a, ctx, cty.String, func(v cty.Value) { *dst = v.AsString() })
+	}
+	list := func(name string, dst *[]string) hcl.Diagnostics {
+		a, ok := content.Attributes[name]
+		if !ok {
+			return nil
+		}
+		return evalInto(a, ctx, cty.List(cty.String), func(v cty.Value) {
+			for it := v.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				if !e.IsNull() {
+					*dst = append(*dst, e.AsString())
+				}
+			}
+		})
+	}
+	var rawURL, key string
+	diags = append(diags, str("name", &c.Name)...)
+	diags = append(diags, str("api_type", &c.APIType)...)
+	diags = append(diags, str("base_url", &rawURL)...)
+	keyDiags := str("api_key", &key)
+	diags = append(diags, keyDiags...)
+	diags = append(diags, str("notes", &c.Notes)...)
+	diags = append(diags, list("tags", &c.Tags)...)
+	diags = append(diags, list("models", &c.Models)...)
+	if a, ok := content.Attributes["insecure"]; ok {
+		diags = append(diags, evalInto(a, ctx, cty.Bool, func(v cty.Value) { c.Insecure = v.True() })...)
+	}
+	if c.Name == "" {
+		c.Name = id
+	}
+	if key != "" {
+		l.secrets = append(l.secrets, key)
+		c.Key = secret.New(key)
+	} else if a, ok := content.Attributes["api_key"]; ok && !keyDiags.HasErrors() {
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Empty API key",
+			Detail: fmt.Sprintf("The api_key of credential %q is empty. Give a key, usually env(\"NAME\") or file(\"path\").", id), Subject: a.Expr.Range().Ptr()})
+	}
+	if a, ok := content.Attributes["api_type"]; ok && c.APIType != "" && !providers.ValidAPIType(c.APIType) {
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown API type",
+			Detail:  fmt.Sprintf("The api_type %q is not one of %q.%s", c.APIType, providers.APITypes, suggest(c.APIType, providers.APITypes)),
+			Subject: a.Expr.Range().Ptr()})
+	}
+	if a, ok := content.Attributes["base_url"]; ok && rawURL != "" {
+		u, err := providers.NormalizeBaseURL(c.APIType, rawURL, c.Insecure)
+		if err != nil {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid base URL",
+				Detail: capitalize(err.Error()) + ".", Subject: a.Expr.Range().Ptr()})
+		}
+		c.BaseURL = u
+	}
+	for _, ub := range content.Blocks {
+		if c.Usage != nil {
+			diags = diags.Append(duplicate("usage", "", ub, content.Blocks[0]))
+			continue
+		}
+		u := &Usage{}
+		d := gohcl.DecodeBody(ub.Body, ctx, u)
+		diags = append(diags, d...)
+		if u.Method == "" {
+			u.Method = "auto"
+		}
+		if !contains(UsageMethods, u.Method) {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown usage method",
+				Detail: fmt.Sprintf("The usage method %q is not one of %q.%s", u.Method, UsageMethods, suggest(u.Method, UsageMethods)), Subject: ub.DefRange.Ptr()})
+		}
+		c.Usage = u
+	}
+	return c, diags
+}
+
+// evalInto evaluates an attribute, converts it to want and hands it to set.
+func evalInto(a *hcl.Attribute, ctx *hcl.EvalContext, want cty.Type, set func(cty.Value)) hcl.Diagnostics {
+	v, diags := a.Expr.Value(ctx)
+	if diags.HasErrors() {
+		return diags
+	}
+	if !v.IsWhollyKnown() {
+		return diags
+	}
+	cv, err := convert.Convert(v, want)
+	if err != nil {
+		return diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incorrect attribute value type",
+			Detail: fmt.Sprintf("Inappropriate value for attribute %q: %s.", a.Name, err), Subject: a.Expr.Range().Ptr()})
+	}
+	if cv.IsNull() {
+		return diags
+	}
+	set(cv)
+	return diags
+}
+
+var targetCommonSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "credential"}, {Name: "credentials"}}}
+
+func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Target, hcl.Diagnostics) {
+	typ, name := b.Labels[0], b.Labels[1]
+	info, err := targets.Lookup(typ)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown target type",
+			Detail:  fmt.Sprintf("There is no target type %q.%s The types are: %s.", typ, suggest(typ, targets.Types()), joinQuoted(targets.Types())),
+			Subject: b.LabelRanges[0].Ptr()}}
+	}
+	var diags hcl.Diagnostics
+	if !idPattern.MatchString(name) {
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid target name",
+			Detail: fmt.Sprintf("The target name %q must start with a letter and contain only letters, digits, underscores and dashes.", name), Subject: b.LabelRanges[1].Ptr()})
+	}
+	content, remain, d := b.Body.PartialContent(targetCommonSchema)
+	diags = append(diags, d...)
+	t := &Target{Type: typ, Name: name, Info: info, Impl: info.New(), Range: b.DefRange,
+		Input: &targets.Input{Address: typ + "." + name}}
+
+	single, hasSingle := content.Attributes["credential"]
+	multi, hasMulti := content.Attributes["credentials"]
+	switch {
+	case hasSingle && hasMulti:
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Conflicting arguments",
+			Detail: "Give either credential or credentials, not both.", Subject: multi.NameRange.Ptr()})
+	case info.Multi && hasSingle:
+		hasMulti, multi = true, single
+	case !info.Multi && hasMulti:
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported argument",
+			Detail: fmt.Sprintf("A %s target takes one credential: write credential = credential.<id>.", typ), Subject: multi.NameRange.Ptr()})
+	case !hasSingle && !hasMulti:
+		want := "credential = credential.<id>"
+		if info.Multi {
+			want = "credentials = [credential.<id>, ...]"
+		}
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing required argument",
+			Detail: fmt.Sprintf("A %s target needs the credential it writes: %s.", typ, want), Subject: b.DefRange.Ptr()})
+	}
+	var credAttr *hcl.Attribute
+	if hasMulti {
+		credAttr = multi
+	} else if hasSingle {
+		credAttr = single
+	}
+	if credAttr != nil {
+		v, d := credAttr.Expr.Value(ctx)
+		diags = append(diags, d...)
+		if !d.HasErrors() && v.IsWhollyKnown() {
+			ids, err := credentialIDs(v, hasMulti)
+			if err != nil {
+				diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid credential reference",
+					Detail: capitalize(err.Error()) + ".", Subject: credAttr.Expr.Range().Ptr()})
+			}
+			for _, id := range ids {
+				if c := cfg.Credentials[id]; c != nil {
+					cred := c.Credential
+					t.Input.Credentials = append(t.Input.Credentials, &cred)
+				}
+			}
+		}
+	}
+	diags = append(diags, gohcl.DecodeBody(remain, ctx, t.Impl)...)
+	if diags.HasErrors() {
+		return t, diags
+	}
+	if v, ok := t.Impl.(targets.Validator); ok {
+		for _, err := range v.Validate(t.Input) {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + typ + " target",
+				Detail: capitalize(err.Error()) + ".", Subject: b.DefRange.Ptr()})
+		}
+	}
+	return t, diags
+}
+
+// credentialIDs reads credential ids from credential.<id> values.
+func credentialIDs(v cty.Value, multi bool) ([]string, error) {
+	id := func(v cty.Value) (string, error) {
+		if !v.Type().IsObjectType() || !v.Type().HasAttribute("id") || !v.Type().HasAttribute("api_type") {
+			return "", errors.New("expected a reference to a credential, like credential.relay")
+		}
+		return v.GetAttr("id").AsString(), nil
+	}
+	if !multi {
+		s, err := id(v)
+		return []string{s}, err
+	}
+	if !v.CanIterateElements() || v.Type().IsObjectType() {
+		return nil, errors.New("expected a list of credentials, like [credential.relay, credential.official]")
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		s, err := id(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func joinQuoted(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += ", "
+		}
+		out += fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

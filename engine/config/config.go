@@ -1,0 +1,342 @@
+// Package config loads a hub configuration: every *.hcl file of a directory,
+// evaluated into credentials and decoded target blocks. All problems in all
+// files are reported at once as hcl.Diagnostics with source ranges.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/hubctl/hub/targets"
+)
+
+// Options say where the configuration is and what it may read.
+type Options struct {
+	// Dir is the configuration directory.
+	Dir string
+	// Env is the process environment, for env() and HUB_VAR_name.
+	Env map[string]string
+	// VarFiles and Vars are --var-file and --var values, in command-line order;
+	// later ones win, and all win over HUB_VAR_name and defaults.
+	VarFiles []string
+	Vars     []string
+	// ReadFile reads files for file() and --var-file; nil means os.ReadFile.
+	ReadFile func(string) ([]byte, error)
+}
+
+// A Config is a loaded configuration.
+type Config struct {
+	Dir string
+	// Files are the parsed files by name, for printing diagnostics with source.
+	Files map[string]*hcl.File
+	// FileNames are the *.hcl files loaded, and the files read through file()
+	// and --var-file, so a watcher knows what to watch.
+	FileNames []string
+	Credentials map[string]*Credential
+	Targets     []*Target
+	// Secrets are every secret value of the configuration (keys, sensitive
+	// variables), for the output redactor. Never print these.
+	Secrets []string
+}
+
+// A Credential is an evaluated credential block.
+type Credential struct {
+	targets.Credential
+	Notes    string
+	Insecure bool
+	Usage    *Usage
+	Range    hcl.Range
+}
+
+// Usage is a credential's usage block; the methods are read by providers.
+type Usage struct {
+	Method string `hcl:"method,optional"`
+	Remain hcl.Body `hcl:",remain"`
+}
+
+// A Target is a decoded target block.
+type Target struct {
+	Type, Name string
+	Info       targets.Info
+	Impl       targets.Target
+	Input      *targets.Input
+	Range      hcl.Range
+}
+
+// Address returns "type.name".
+func (t *Target) Address() string { return t.Type + "." + t.Name }
+
+var idPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+
+var rootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "hub"},
+	{Type: "variable", LabelNames: []string{"name"}},
+	{Type: "locals"},
+	{Type: "credential", LabelNames: []string{"id"}},
+	{Type: "target", LabelNames: []string{"type", "name"}},
+}}
+
+type loader struct {
+	opts      Options
+	parser    *hclparse.Parser
+	filesRead []string
+	badRefs   []hcl.Range
+	secrets   []string
+}
+
+// Load reads and evaluates every *.hcl file in opts.Dir. The Config is returned
+// even with errors (as far as it got), so callers can print diagnostics with
+// source snippets from Config.Files.
+func Load(opts Options) (*Config, hcl.Diagnostics) {
+	if opts.Dir == "" {
+		opts.Dir = "."
+	}
+	l := &loader{opts: opts, parser: hclparse.NewParser()}
+	cfg := &Config{Dir: opts.Dir, Credentials: map[string]*Credential{}}
+	diags := l.load(cfg)
+	cfg.Files = l.parser.Files()
+	cfg.FileNames = append(cfg.FileNames, l.filesRead...)
+	cfg.Secrets = l.secrets
+	return cfg, l.dedupe(diags)
+}
+
+func (l *loader) load(cfg *Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	names, err := filepath.Glob(filepath.Join(l.opts.Dir, "*.hcl"))
+	if err != nil {
+		return diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot list configuration files", Detail: err.Error()})
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		if _, err := os.Stat(l.opts.Dir); err != nil {
+			return diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Configuration directory not found",
+				Detail: fmt.Sprintf("Cannot read %s: %v. Give an existing directory with --chdir, or run hub init.", l.opts.Dir, err)})
+		}
+		return diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No configuration files",
+			Detail: fmt.Sprintf("There are no *.hcl files in %s. Run hub init there to create one, or point --chdir at your configuration.", l.opts.Dir)})
+	}
+	var blocks hcl.Blocks
+	for _, name := range names {
+		display := name
+		if rel, err := filepath.Rel(".", name); err == nil && !strings.HasPrefix(rel, "..") {
+			display = rel
+		}
+		src, err := l.read(name)
+		if err != nil {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()})
+			continue
+		}
+		f, d := l.parser.ParseHCL(src, display)
+		diags = append(diags, d...)
+		cfg.FileNames = append(cfg.FileNames, name)
+		if f == nil {
+			continue
+		}
+		content, d := f.Body.Content(rootSchema)
+		diags = append(diags, d...)
+		blocks = append(blocks, content.Blocks...)
+	}
+	byType := map[string]hcl.Blocks{}
+	for _, b := range blocks {
+		byType[b.Type] = append(byType[b.Type], b)
+	}
+
+	// Names first, so references can be checked before anything is evaluated.
+	declared := map[string][]string{"var": nil, "local": nil, "credential": nil}
+	varBlocks := map[string]*hcl.Block{}
+	for _, b := range byType["variable"] {
+		name := b.Labels[0]
+		if prev, dup := varBlocks[name]; dup {
+			diags = diags.Append(duplicate("variable", name, b, prev))
+			continue
+		}
+		if !hclsyntax.ValidIdentifier(name) {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid variable name",
+				Detail: "A variable name must start with a letter and contain only letters, digits, underscores and dashes.", Subject: b.LabelRanges[0].Ptr()})
+			continue
+		}
+		varBlocks[name] = b
+		declared["var"] = append(declared["var"], name)
+	}
+	localAttrs := map[string]*hcl.Attribute{}
+	for _, b := range byType["locals"] {
+		attrs, d := b.Body.JustAttributes()
+		diags = append(diags, d...)
+		for name, a := range attrs {
+			if prev, dup := localAttrs[name]; dup {
+				diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate local value",
+					Detail: fmt.Sprintf("A local value named %q was already defined at %s. Local value names must be unique.", name, rangeString(prev.NameRange)), Subject: a.NameRange.Ptr()})
+				continue
+			}
+			localAttrs[name] = a
+			declared["local"] = append(declared["local"], name)
+		}
+	}
+	credBlocks := map[string]*hcl.Block{}
+	var credOrder []string
+	for _, b := range byType["credential"] {
+		id := b.Labels[0]
+		if prev, dup := credBlocks[id]; dup {
+			diags = diags.Append(duplicate("credential", id, b, prev))
+			continue
+		}
+		if !idPattern.MatchString(id) {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid credential id",
+				Detail: fmt.Sprintf("The credential id %q must start with a letter and contain only letters, digits, underscores and dashes, since tools use it as a name.", id), Subject: b.LabelRanges[0].Ptr()})
+			continue
+		}
+		credBlocks[id] = b
+		credOrder = append(credOrder, id)
+		declared["credential"] = append(declared["credential"], id)
+	}
+	for _, b := range blocks {
+		diags = append(diags, l.checkRefs(b.Body, declared)...)
+	}
+
+	if len(byType["hub"]) > 1 {
+		diags = diags.Append(duplicate("hub", "", byType["hub"][1], byType["hub"][0]))
+	}
+	for _, b := range byType["hub"] {
+		diags = append(diags, decodeHub(b)...)
+	}
+
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: l.functions()}
+	vars, d := l.variables(varBlocks)
+	diags = append(diags, d...)
+	ctx.Variables["var"] = cty.ObjectVal(vars)
+
+	locals, d := l.locals(localAttrs, ctx)
+	diags = append(diags, d...)
+	ctx.Variables["local"] = cty.ObjectVal(locals)
+
+	credVals := map[string]cty.Value{}
+	for _, id := range credOrder {
+		c, d := l.credential(id, credBlocks[id], ctx)
+		diags = append(diags, d...)
+		if c == nil {
+			credVals[id] = cty.DynamicVal
+			continue
+		}
+		cfg.Credentials[id] = c
+		credVals[id] = credentialValue(c)
+	}
+	ctx.Variables["credential"] = cty.ObjectVal(credVals)
+
+	seen := map[string]*hcl.Block{}
+	for _, b := range byType["target"] {
+		addr := b.Labels[0] + "." + b.Labels[1]
+		if prev, dup := seen[addr]; dup {
+			diags = diags.Append(duplicate("target", addr, b, prev))
+			continue
+		}
+		seen[addr] = b
+		t, d := l.target(b, cfg, ctx)
+		diags = append(diags, d...)
+		if t != nil {
+			cfg.Targets = append(cfg.Targets, t)
+		}
+	}
+	return diags
+}
+
+func (l *loader) read(name string) ([]byte, error) {
+	if l.opts.ReadFile != nil {
+		return l.opts.ReadFile(name)
+	}
+	return os.ReadFile(name)
+}
+
+func duplicate(kind, name string, b, prev *hcl.Block) *hcl.Diagnostic {
+	what := kind
+	if name != "" {
+		what = fmt.Sprintf("%s %q", kind, name)
+	}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate " + kind + " block",
+		Detail:  fmt.Sprintf("A %s block was already declared at %s. Each must be declared once.", what, rangeString(prev.DefRange)),
+		Subject: b.DefRange.Ptr()}
+}
+
+func rangeString(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+// hubSchema accepts the hub block's settings. The state backend block is
+// reserved for the WebDAV store; only the local default exists so far.
+func decodeHub(b *hcl.Block) hcl.Diagnostics {
+	content, diags := b.Body.Content(&hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "required_version"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}},
+	})
+	for _, sb := range content.Blocks {
+		if sb.Labels[0] != "local" {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported state backend",
+				Detail:  fmt.Sprintf("State backend %q is not available in this version of hub; remove the block to keep state in .hub/state.json.", sb.Labels[0]),
+				Subject: sb.LabelRanges[0].Ptr()})
+		}
+	}
+	return diags
+}
+
+// credentialValue is what credential.<id> evaluates to. The key is left out,
+// so it cannot flow into a non-secret attribute by accident.
+func credentialValue(c *Credential) cty.Value {
+	strs := func(ss []string) cty.Value {
+		if len(ss) == 0 {
+			return cty.ListValEmpty(cty.String)
+		}
+		vs := make([]cty.Value, len(ss))
+		for i, s := range ss {
+			vs[i] = cty.StringVal(s)
+		}
+		return cty.ListVal(vs)
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"id":       cty.StringVal(c.ID),
+		"name":     cty.StringVal(c.Name),
+		"api_type": cty.StringVal(c.APIType),
+		"base_url": cty.StringVal(c.BaseURL),
+		"models":   strs(c.Models),
+		"tags":     strs(c.Tags),
+		"notes":    cty.StringVal(c.Notes),
+	})
+}
+
+// dedupe drops diagnostics inside a range already reported as an undeclared
+// reference: HCL would report the same mistake again as "Unsupported attribute".
+func (l *loader) dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
+	if len(l.badRefs) == 0 {
+		return diags
+	}
+	out := diags[:0]
+	for _, d := range diags {
+		drop := false
+		if d.Subject != nil && d.Summary != "" && !strings.HasPrefix(d.Summary, "Reference to undeclared") {
+			for _, r := range l.badRefs {
+				if r.Filename == d.Subject.Filename && d.Subject.Start.Byte >= r.Start.Byte && d.Subject.End.Byte <= r.End.Byte {
+					drop = true
+					break
+				}
+			}
+		}
+		if !drop {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func suggest(name string, options []string) string {
+	if s := nameSuggestion(name, options); s != "" {
+		return fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return ""
+}

@@ -1,0 +1,396 @@
+// Package engine turns a loaded configuration and a state into a plan, and a
+// plan into written files and a new state. It never prints: the CLI renders
+// the values it returns.
+package engine
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"time"
+
+	"github.com/hubctl/hub/engine/config"
+	"github.com/hubctl/hub/engine/plans"
+	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/engine/states"
+	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/targets"
+)
+
+// Engine holds what planning and applying need from the outside world.
+type Engine struct {
+	Sys  system.System // used read-only for plans, for writes in Apply
+	Env  targets.Env
+	Host string
+	Now  func() time.Time
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// PlanOptions narrow a plan.
+type PlanOptions struct {
+	// Targets limits the plan to these addresses ("codex.default").
+	Targets []string
+	// Destroy plans the removal of everything hub owns.
+	Destroy bool
+}
+
+// Planned is a plan with what apply needs to carry it out: the new contents of
+// each file, held in memory only (they may contain keys).
+type Planned struct {
+	Plan  *plans.Plan
+	files map[string]*pending // by path
+}
+
+type pending struct {
+	address string
+	typ     string
+	data    []byte // new contents
+	before  []byte // contents at plan time (nil if absent)
+	items   []targets.Item
+}
+
+// ErrUnknownTarget is wrapped when --target names nothing.
+var ErrUnknownTarget = errors.New("no such target")
+
+// Plan computes what applying cfg would change, against st. It reads files
+// through a read-only view of e.Sys and writes nothing.
+func (e *Engine) Plan(cfg *config.Config, st *states.State, opts PlanOptions) (*Planned, error) {
+	ro := system.ReadOnly{System: e.Sys}
+	p := &plans.Plan{FormatVersion: plans.FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Host: e.Host,
+		Destroy: opts.Destroy, Filter: opts.Targets}
+	out := &Planned{Plan: p, files: map[string]*pending{}}
+	host := st.Hosts[e.Host]
+	owned := func(addr string) *states.Target {
+		if host == nil {
+			return nil
+		}
+		return host.Targets[addr]
+	}
+	want := map[string]bool{}
+	for _, a := range opts.Targets {
+		want[a] = true
+	}
+	selected := func(addr string) bool { return len(want) == 0 || want[addr] }
+	found := map[string]bool{}
+
+	salt := st.SaltBytes()
+	inConfig := map[string]bool{}
+	for _, t := range cfg.Targets {
+		addr := t.Address()
+		inConfig[addr] = true
+		if !selected(addr) {
+			continue
+		}
+		found[addr] = true
+		tp := plans.TargetPlan{Address: addr, Type: t.Type}
+		var paths []string
+		if !opts.Destroy {
+			var err error
+			paths, err = t.Impl.Files(e.Env)
+			if err != nil {
+				tp.Error = err.Error()
+				p.Targets = append(p.Targets, tp)
+				continue
+			}
+		}
+		ot := owned(addr)
+		for _, path := range withOwnedFiles(paths, ot) {
+			var spec *targets.Spec
+			if !opts.Destroy && contains(paths, path) {
+				var err error
+				spec, err = t.Impl.Desired(path, t.Input)
+				if err != nil {
+					tp.Files = append(tp.Files, plans.FileChange{Path: path, Error: err.Error()})
+					continue
+				}
+			}
+			fc, pend := e.planFile(ro, t.Impl, path, spec, ownedFile(ot, path), salt)
+			tp.Files = append(tp.Files, fc)
+			if pend != nil {
+				pend.address, pend.typ = addr, t.Type
+				out.files[path] = pend
+			}
+		}
+		if n, ok := t.Impl.(targets.Noter); ok && !opts.Destroy {
+			tp.Notes = n.Notes(t.Input)
+		}
+		p.Targets = append(p.Targets, tp)
+	}
+	// Targets hub still owns but the configuration no longer has.
+	if host != nil {
+		for _, addr := range host.Addresses() {
+			if inConfig[addr] || !selected(addr) {
+				continue
+			}
+			found[addr] = true
+			ot := host.Targets[addr]
+			tp := plans.TargetPlan{Address: addr, Type: ot.Type, Removed: true}
+			info, err := targets.Lookup(ot.Type)
+			if err != nil {
+				tp.Error = fmt.Sprintf("hub owns items of target type %q, which this hub does not know: %v", ot.Type, err)
+				p.Targets = append(p.Targets, tp)
+				continue
+			}
+			impl := info.New()
+			for _, path := range withOwnedFiles(nil, ot) {
+				fc, pend := e.planFile(ro, impl, path, nil, ot.Files[path], salt)
+				tp.Files = append(tp.Files, fc)
+				if pend != nil {
+					pend.address, pend.typ = addr, ot.Type
+					out.files[path] = pend
+				}
+			}
+			p.Targets = append(p.Targets, tp)
+		}
+	}
+	for _, a := range opts.Targets {
+		if !found[a] {
+			return nil, fmt.Errorf("--target %s: %w in the configuration or the state", a, ErrUnknownTarget)
+		}
+	}
+	if err := checkSharedFiles(p); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkSharedFiles refuses two targets writing the same file: their plans
+// would each be computed from the same old contents and one would undo the
+// other.
+func checkSharedFiles(p *plans.Plan) error {
+	seen := map[string]string{}
+	for _, t := range p.Targets {
+		for _, f := range t.Files {
+			if other, dup := seen[f.Path]; dup && other != t.Address {
+				return fmt.Errorf("targets %s and %s both manage %s; give one of them another config_dir", other, t.Address, f.Path)
+			}
+			seen[f.Path] = t.Address
+		}
+	}
+	return nil
+}
+
+func ownedFile(t *states.Target, path string) *states.File {
+	if t == nil {
+		return nil
+	}
+	return t.Files[path]
+}
+
+// withOwnedFiles returns paths plus the files of ot not among them, sorted
+// after them.
+func withOwnedFiles(paths []string, ot *states.Target) []string {
+	out := append([]string(nil), paths...)
+	if ot == nil {
+		return out
+	}
+	var extra []string
+	for p := range ot.Files {
+		if !contains(paths, p) {
+			extra = append(extra, p)
+		}
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// planFile compares one file's desired items (spec, nil for none), its actual
+// contents and what hub owns there.
+func (e *Engine) planFile(sys system.System, impl targets.Target, path string, spec *targets.Spec, owned *states.File, salt []byte) (plans.FileChange, *pending) {
+	fc := plans.FileChange{Path: path}
+	data, err := sys.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data = nil
+	case err != nil:
+		fc.Error = fmt.Sprintf("read %s: %v", path, err)
+		return fc, nil
+	default:
+		fc.Exists = true
+		fc.BeforeSum = Sum(data)
+	}
+	if spec == nil && owned == nil {
+		return fc, nil
+	}
+	if spec == nil && !fc.Exists {
+		// Hub owned items in a file that is gone: nothing to remove.
+		return fc, &pending{}
+	}
+	doc, err := impl.Open(path, data)
+	if err != nil {
+		fc.Error = fmt.Sprintf("%s: %v; hub will not touch this file until it parses", path, err)
+		return fc, nil
+	}
+	ownedItem := func(k string) *states.Item {
+		if owned == nil {
+			return nil
+		}
+		return owned.Items[k]
+	}
+	var items []targets.Item
+	desired := map[string]bool{}
+	if spec != nil {
+		items = spec.Items
+		for _, it := range items {
+			desired[it.Key.String()] = true
+		}
+		for _, c := range spec.Conflicts {
+			k := c.Key.String()
+			if _, present := doc.Get(c.Key); present && ownedItem(k) == nil && !desired[k] {
+				fc.Error = fmt.Sprintf("%s: %s is set, and hub did not set it: %s", path, k, c.Reason)
+				return fc, nil
+			}
+		}
+	}
+	var sets []targets.Item
+	for _, it := range items {
+		k := it.Key.String()
+		oi := ownedItem(k)
+		actual, present := doc.Get(it.Key)
+		sensitive := it.Sensitive || (oi != nil && oi.Sensitive)
+		if oi != nil {
+			if d, drifted := drift(k, actual, present, oi, salt, sensitive); drifted {
+				fc.Drift = append(fc.Drift, d)
+			}
+		}
+		ch := plans.ItemChange{Key: k, Sensitive: sensitive, AfterHash: HashValue(salt, it.Value)}
+		switch {
+		case !present:
+			ch.Action = plans.Create
+		case equal(actual, it.Value):
+			if oi != nil && oi.Hash == ch.AfterHash {
+				continue
+			}
+			ch.Action = plans.Adopt
+		default:
+			ch.Action = plans.Update
+			ch.Unowned = oi == nil
+			if !sensitive {
+				ch.Before = actual
+			}
+		}
+		if !sensitive {
+			ch.After = it.Value
+		}
+		fc.Changes = append(fc.Changes, ch)
+		if ch.Action != plans.Adopt {
+			sets = append(sets, it)
+		}
+	}
+	var dels []targets.Key
+	if owned != nil {
+		for _, k := range sortedKeys(owned.Items) {
+			if desired[k] {
+				continue
+			}
+			key, err := targets.ParseKey(k)
+			if err != nil {
+				fc.Error = fmt.Sprintf("state for %s: %v", path, err)
+				return fc, nil
+			}
+			actual, present := doc.Get(key)
+			if !present {
+				continue
+			}
+			oi := owned.Items[k]
+			if d, drifted := drift(k, actual, present, oi, salt, oi.Sensitive); drifted {
+				fc.Drift = append(fc.Drift, d)
+			}
+			ch := plans.ItemChange{Key: k, Action: plans.Delete, Sensitive: oi.Sensitive}
+			if !oi.Sensitive {
+				ch.Before = actual
+			}
+			fc.Changes = append(fc.Changes, ch)
+			dels = append(dels, key)
+		}
+	}
+	if len(fc.Changes) == 0 {
+		if owned != nil && len(owned.Items) != len(items) {
+			// Owned items already gone from the file: only the state changes.
+			return fc, &pending{items: items, before: data, data: data}
+		}
+		return fc, nil
+	}
+	for _, it := range sets {
+		if err := doc.Set(it.Key, it.Value); err != nil {
+			fc.Error = fmt.Sprintf("%s: set %s: %v", path, it.Key, err)
+			fc.Changes = nil
+			return fc, nil
+		}
+	}
+	for _, k := range dels {
+		if err := doc.Delete(k); err != nil {
+			fc.Error = fmt.Sprintf("%s: delete %s: %v", path, k, err)
+			fc.Changes = nil
+			return fc, nil
+		}
+	}
+	return fc, &pending{data: doc.Bytes(), before: data, items: items}
+}
+
+// drift reports an owned item whose actual value is not what hub last wrote.
+func drift(k string, actual any, present bool, oi *states.Item, salt []byte, sensitive bool) (plans.Drift, bool) {
+	if !present {
+		return plans.Drift{Key: k, Deleted: true, Sensitive: sensitive}, true
+	}
+	if HashValue(salt, actual) == oi.Hash {
+		return plans.Drift{}, false
+	}
+	d := plans.Drift{Key: k, Sensitive: sensitive}
+	if !sensitive {
+		d.Actual = actual
+	}
+	return d, true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Sum is the hex sha256 of data.
+func Sum(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+// canonical encodes a JSON-like value so that equal values encode alike
+// whichever format they were read from (int64 5 and float64 5 both give 5).
+func canonical(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []byte(fmt.Sprintf("%#v", v))
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func equal(a, b any) bool { return bytes.Equal(canonical(a), canonical(b)) }
+
+// HashValue is the salted hash recorded for a value in state and plans.
+func HashValue(salt []byte, v any) string { return secret.Hash(salt, canonical(v)) }

@@ -1,0 +1,200 @@
+// Package states holds hub's state: what hub owns in each target's files, per
+// host, with a lineage and serial so two snapshots can be ordered or found
+// unrelated. State never holds a secret: sensitive values are kept only as
+// salted hashes, enough to notice that a key changed.
+package states
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Version is the state format this build reads and writes.
+const Version = 1
+
+// State is one snapshot.
+type State struct {
+	Version int    `json:"version"`
+	Lineage string `json:"lineage"`
+	Serial  uint64 `json:"serial"`
+	// Salt keys the hashes of values, so equal keys in two states do not hash
+	// alike. Hex encoded.
+	Salt  string           `json:"salt"`
+	Hosts map[string]*Host `json:"hosts"`
+	// Shared holds sections shared by all hosts (credential telemetry, remote
+	// targets) written by other parts of hub; kept as they are.
+	Shared map[string]json.RawMessage `json:"shared,omitempty"`
+}
+
+// Host is one machine's section: files are per machine.
+type Host struct {
+	Targets map[string]*Target `json:"targets"`
+}
+
+// Target is what hub owns for one target block on one host.
+type Target struct {
+	Type  string           `json:"type"`
+	Files map[string]*File `json:"files"`
+}
+
+// File is what hub owns in one file.
+type File struct {
+	// Sum is the sha256 of the file as hub last wrote it.
+	Sum string `json:"sum"`
+	// Backup is the copy made before hub first changed the file, if any.
+	Backup string           `json:"backup,omitempty"`
+	Items  map[string]*Item `json:"items"`
+}
+
+// Item is one owned value.
+type Item struct {
+	// Hash is the salted hash of the value hub last wrote.
+	Hash string `json:"hash"`
+	// Value is the value hub last wrote, absent when sensitive.
+	Value     any       `json:"value,omitempty"`
+	Sensitive bool      `json:"sensitive,omitempty"`
+	Since     time.Time `json:"since"`
+	Updated   time.Time `json:"updated"`
+}
+
+// New returns an empty state with a fresh lineage and salt.
+func New() *State {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return &State{Version: Version, Lineage: uuid.NewString(), Salt: hex.EncodeToString(salt), Hosts: map[string]*Host{}}
+}
+
+// SaltBytes returns the decoded salt.
+func (s *State) SaltBytes() []byte {
+	b, _ := hex.DecodeString(s.Salt)
+	return b
+}
+
+// Host returns the section for host, creating it.
+func (s *State) Host(name string) *Host {
+	if s.Hosts == nil {
+		s.Hosts = map[string]*Host{}
+	}
+	h := s.Hosts[name]
+	if h == nil {
+		h = &Host{Targets: map[string]*Target{}}
+		s.Hosts[name] = h
+	}
+	return h
+}
+
+// Addresses returns the host's target addresses, sorted.
+func (h *Host) Addresses() []string {
+	out := make([]string, 0, len(h.Targets))
+	for a := range h.Targets {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Clone returns a deep copy.
+func (s *State) Clone() *State {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("states: clone: %v", err))
+	}
+	var c State
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(fmt.Sprintf("states: clone: %v", err))
+	}
+	return &c
+}
+
+// Decode parses a state document, refusing formats from a newer hub.
+func Decode(b []byte) (*State, error) {
+	var s State
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("parse state: %w", err)
+	}
+	if s.Version > Version {
+		return nil, fmt.Errorf("state format %d is newer than this hub understands (%d); upgrade hub", s.Version, Version)
+	}
+	if s.Lineage == "" {
+		return nil, errors.New("state has no lineage; it was not written by hub")
+	}
+	if s.Hosts == nil {
+		s.Hosts = map[string]*Host{}
+	}
+	return &s, nil
+}
+
+// Encode renders a state document.
+func Encode(s *State) ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode state: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// A Store keeps state snapshots somewhere: a local file, later WebDAV.
+type Store interface {
+	// Load returns the latest snapshot, or a new empty State with a fresh
+	// lineage and serial 0 if none exists.
+	Load(ctx context.Context) (*State, error)
+	// Save stores s as the next snapshot. It fails with a *ConflictError if the
+	// stored snapshot has another lineage or a serial other than s.Serial-1.
+	Save(ctx context.Context, s *State) error
+	// Describe names where the state lives, for messages.
+	Describe() string
+}
+
+// Locker is implemented by stores that can keep other hub processes out while
+// one applies.
+type Locker interface {
+	// Lock takes the lock or fails at once with a *LockedError.
+	Lock(ctx context.Context, info LockInfo) (unlock func() error, err error)
+}
+
+// LockInfo says who holds a lock.
+type LockInfo struct {
+	ID        string    `json:"id"`
+	Operation string    `json:"operation"`
+	Who       string    `json:"who"`
+	PID       int       `json:"pid"`
+	Created   time.Time `json:"created"`
+}
+
+// LockedError is returned when another process holds the lock.
+type LockedError struct {
+	Where  string
+	Holder *LockInfo // nil if unknown
+}
+
+func (e *LockedError) Error() string {
+	if e.Holder == nil {
+		return fmt.Sprintf("state %s is locked by another hub process", e.Where)
+	}
+	return fmt.Sprintf("state %s is locked by another hub process: %s by %s (pid %d) since %s, lock ID %s",
+		e.Where, e.Holder.Operation, e.Holder.Who, e.Holder.PID, e.Holder.Created.Format(time.RFC3339), e.Holder.ID)
+}
+
+// ConflictError is returned by Save when someone else saved meanwhile.
+type ConflictError struct {
+	Where                       string
+	WantLineage, HaveLineage    string
+	WantSerialBelow, HaveSerial uint64
+}
+
+func (e *ConflictError) Error() string {
+	if e.WantLineage != e.HaveLineage {
+		return fmt.Sprintf("state %s has lineage %s, not %s: it is a different state", e.Where, e.HaveLineage, e.WantLineage)
+	}
+	return fmt.Sprintf("state %s was changed by another hub run (serial %d, expected %d)", e.Where, e.HaveSerial, e.WantSerialBelow)
+}

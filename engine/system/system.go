@@ -1,0 +1,134 @@
+// Package system is hub's only door to the user's files. The engine reads
+// through a System and writes through it, so a plan can run against a
+// read-only System and tests can inject failures at the exact write that fails.
+package system
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// A System reads and writes files by absolute path.
+type System interface {
+	// ReadFile returns a file's contents; an error wrapping fs.ErrNotExist if absent.
+	ReadFile(name string) ([]byte, error)
+	// WriteFile replaces a file's contents atomically: readers see the old or
+	// the new contents, never a mix. An existing file keeps its mode and a
+	// symlink stays a symlink (the file it points to is replaced); a new file
+	// gets perm, and missing parent directories are created with 0700.
+	WriteFile(name string, data []byte, perm fs.FileMode) error
+}
+
+// ErrReadOnly is returned by a read-only System on any write.
+var ErrReadOnly = errors.New("read-only: no file may be written in this mode")
+
+// ReadOnly wraps a System so that every write fails with ErrReadOnly. The plan
+// runs against it, so computing a plan cannot write by construction.
+type ReadOnly struct{ System }
+
+// WriteFile implements System.
+func (ReadOnly) WriteFile(name string, _ []byte, _ fs.FileMode) error {
+	return fmt.Errorf("write %s: %w", name, ErrReadOnly)
+}
+
+// OS is the real filesystem.
+type OS struct{}
+
+var _ System = OS{}
+
+// ReadFile implements System.
+func (OS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+
+// WriteFile implements System: a temporary file in the same directory, its
+// mode set before any data is written, fsync, then rename over the target.
+func (OS) WriteFile(name string, data []byte, perm fs.FileMode) error {
+	target, err := resolve(name)
+	if err != nil {
+		return err
+	}
+	mode := perm
+	var owner *ownership
+	if fi, err := os.Stat(target); err == nil {
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("write %s: not a regular file", name)
+		}
+		mode = fi.Mode().Perm()
+		owner = ownerOf(fi)
+	} else if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	} else {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	dir := filepath.Dir(target)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".hub-tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	tmpName := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+	if err := tmp.Chmod(mode); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if owner != nil {
+		owner.apply(tmp)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Rename(tmpName, target); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	ok = true
+	syncDir(dir)
+	return nil
+}
+
+// resolve follows symlinks at name, so the file they point to is replaced
+// rather than the link. A dangling link resolves to where it points.
+func resolve(name string) (string, error) {
+	for i := 0; i < 40; i++ {
+		fi, err := os.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return name, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("write %s: %w", name, err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return name, nil
+		}
+		link, err := os.Readlink(name)
+		if err != nil {
+			return "", fmt.Errorf("write %s: %w", name, err)
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(name), link)
+		}
+		name = link
+	}
+	return "", fmt.Errorf("write %s: too many levels of symbolic links", name)
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

@@ -1,0 +1,7 @@
+// Package all registers every target type; the hub binary imports it.
+package all
+
+import (
+	_ "github.com/hubctl/hub/targets/claudecode" // claude_code
+	_ "github.com/hubctl/hub/targets/codex"      // codex
+)
