@@ -121,6 +121,9 @@ func (e *Engine) Apply(pl *Planned, st *states.State) (*ApplyResult, error) {
 			res.Targets = append(res.Targets, tr)
 		}
 	}
+	if len(host.Targets) == 0 {
+		delete(next.Hosts, e.Host)
+	}
 	if res.Changed {
 		next.Serial++
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"time"
 
@@ -267,7 +268,7 @@ func (e *Engine) planFile(sys system.System, impl targets.Target, path string, s
 		k := it.Key.String()
 		oi := ownedItem(k)
 		actual, present := doc.Get(it.Key)
-		sensitive := it.Sensitive || (oi != nil && oi.Sensitive)
+		sensitive := it.Sensitive || (oi != nil && oi.Sensitive) || looksSecret(it.Key)
 		if oi != nil {
 			if d, drifted := drift(k, actual, present, oi, salt, sensitive); drifted {
 				fc.Drift = append(fc.Drift, d)
@@ -313,11 +314,12 @@ func (e *Engine) planFile(sys system.System, impl targets.Target, path string, s
 				continue
 			}
 			oi := owned.Items[k]
-			if d, drifted := drift(k, actual, present, oi, salt, oi.Sensitive); drifted {
+			sensitive := oi.Sensitive || looksSecret(key)
+			if d, drifted := drift(k, actual, present, oi, salt, sensitive); drifted {
 				fc.Drift = append(fc.Drift, d)
 			}
-			ch := plans.ItemChange{Key: k, Action: plans.Delete, Sensitive: oi.Sensitive}
-			if !oi.Sensitive {
+			ch := plans.ItemChange{Key: k, Action: plans.Delete, Sensitive: sensitive}
+			if !sensitive {
 				ch.Before = actual
 			}
 			fc.Changes = append(fc.Changes, ch)
@@ -346,6 +348,15 @@ func (e *Engine) planFile(sys system.System, impl targets.Target, path string, s
 		}
 	}
 	return fc, &pending{data: doc.Bytes(), before: data, items: items}
+}
+
+// secretNames are item names whose values hub treats as secret even when
+// nothing else says so (a value the user wrote by hand, a state from before),
+// as a second line of defence.
+var secretNames = regexp.MustCompile(`(?i)(token|api_?key|secret|password|passwd)$`)
+
+func looksSecret(k targets.Key) bool {
+	return len(k) > 0 && secretNames.MatchString(k[len(k)-1])
 }
 
 // drift reports an owned item whose actual value is not what hub last wrote.

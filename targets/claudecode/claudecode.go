@@ -82,7 +82,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 		errs = append(errs, fmt.Errorf("key_env is %q; it must be %q (bearer token, what relays expect) or %q (official Anthropic keys)", k, authToken, apiKey))
 	}
 	if c := in.Credential(); c != nil && (c.APIType == providers.OpenAI || c.APIType == providers.Google) {
-		errs = append(errs, fmt.Errorf("claude Code speaks the Anthropic Messages API, and credential %q has api_type %q, which does not serve it; use an anthropic or openai-compatible credential (a relay that serves /v1/messages)", c.ID, c.APIType))
+		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but Claude Code speaks the Anthropic Messages API, which that does not serve; use an anthropic or openai-compatible credential (a relay that serves /v1/messages)", c.ID, c.APIType))
 	}
 	return errs
 }

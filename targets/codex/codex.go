@@ -95,7 +95,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 		errs = append(errs, fmt.Errorf("key_env %q is not a valid environment variable name", t.KeyEnv))
 	}
 	if c := in.Credential(); c != nil && (c.APIType == providers.Anthropic || c.APIType == providers.Google) {
-		errs = append(errs, fmt.Errorf("codex speaks the OpenAI Responses API, and credential %q has api_type %q, which does not serve it; use an openai or openai-compatible credential", c.ID, c.APIType))
+		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but Codex speaks the OpenAI Responses API, which that does not serve; use an openai or openai-compatible credential", c.ID, c.APIType))
 	}
 	return errs
 }

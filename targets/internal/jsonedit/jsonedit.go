@@ -367,12 +367,13 @@ func (d *Doc) remove(p *hujson.Value, i int) error {
 	if !hasComma {
 		return d.apply(edit{start, end, ""})
 	}
+	// Take the blanks that separate it from what follows, or if there are
+	// none (the line or the object ends there), those before it.
 	e := end
 	for e < len(d.body) && isHSpaceByte(d.body[e]) {
 		e++
 	}
-	if e < len(d.body) && (d.body[e] == '\n' || d.body[e] == '\r' || d.body[e] == '}') {
-		// Nothing follows on this line: take the blanks before the member.
+	if e == end || d.body[e] == '\n' || d.body[e] == '\r' || d.body[e] == '}' {
 		e = end
 		for start > p.StartOffset+1 && isHSpaceByte(d.body[start-1]) {
 			start--

@@ -31,7 +31,8 @@
 // blank line goes too (unless another blank line follows it). If the key was
 // the last one of its [table], the now empty table's header line is removed
 // with the blank line just before it (or, at the top of the file, the blank
-// line after it). Only that table is removed, not empty parent tables.
+// line after it); sub-tables, if any, keep the table defined. Only that
+// table's header is removed, never a parent's.
 // These rules undo the insertions above exactly, so deleting everything hub
 // added gives back the original bytes.
 //
@@ -573,13 +574,11 @@ func (d *Doc) deleteTable(key targets.Key) error {
 	return d.removeIfEmpty(key)
 }
 
-// removeIfEmpty removes the header of table path if the table is now empty.
+// removeIfEmpty removes the header of table path if no key lines follow it.
+// Sub-tables keep the table defined without it.
 func (d *Doc) removeIfEmpty(path []string) error {
 	h := d.findHeader(path)
-	if h < 0 {
-		return nil
-	}
-	if v, _ := d.Get(path); len(v.(map[string]any)) > 0 {
+	if h < 0 || d.lastKeyLine(h) != h {
 		return nil
 	}
 	from, to := h, h

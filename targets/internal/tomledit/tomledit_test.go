@@ -134,9 +134,9 @@ var roundTripFiles = map[string]string{
 	"mixed eol":   "a = 1\r\nb = 2\n\r\n[t]\nc = 3\r\n",
 	"spacing": "  model   =   'gpt-5'   # c  \n\t[ model_providers . \"relay\" ]   # h\n" +
 		"  \"name\"='x'\n[[ arr ]]\nx = 1\n",
-	"multi-line": "s = \"\"\"\nline one\nline two\"\"\" # after\na = [\n  1, # one\n  2,\n]\nt = '''\nraw\n'''\n",
-	"inline":     "p = { a = 1, b = { c = [1, 2] } }\ndotted.key.x = true\n",
-	"datetime":   "d = 1979-05-27T07:32:00Z\nld = 1979-05-27\nlt = 07:32:00\nldt = 1979-05-27T07:32:00\n",
+	"multi-line":  "s = \"\"\"\nline one\nline two\"\"\" # after\na = [\n  1, # one\n  2,\n]\nt = '''\nraw\n'''\n",
+	"inline":      "p = { a = 1, b = { c = [1, 2] } }\ndotted.key.x = true\n",
+	"datetime":    "d = 1979-05-27T07:32:00Z\nld = 1979-05-27\nlt = 07:32:00\nldt = 1979-05-27T07:32:00\n",
 	"trailing ws": "a = 1\n   ",
 	"unicode":     "# héllo\n\"ключ\" = \"значение\" # ✓\n",
 }
@@ -652,10 +652,10 @@ func TestDelete(t *testing.T) {
 			want: "model = \"o3\"",
 		},
 		{
-			name: "table with sub-tables stays",
-			src:  "[a]\nx = 1\n\n[a.b]\ny = 1\n",
+			name: "table with sub-tables loses its header",
+			src:  "m = 1\n\n[a]\nx = 1\n\n[a.b]\ny = 1\n",
 			ops:  []op{del("a", "x")},
-			want: "[a]\n\n[a.b]\ny = 1\n",
+			want: "m = 1\n\n[a.b]\ny = 1\n",
 		},
 		{
 			name: "parent table header stays",
@@ -680,6 +680,12 @@ func TestDelete(t *testing.T) {
 			src:  "m = 1\r\n\r\n[a]\r\nx = 1\r\ny = 2\r\n",
 			ops:  []op{del("a", "x"), del("a", "y")},
 			want: "m = 1\r\n",
+		},
+		{
+			name: "table that was empty before",
+			src:  "[model_providers.relay]\n",
+			ops:  []op{set("x", "model_providers", "relay", "name"), del("model_providers", "relay", "name")},
+			want: "",
 		},
 		{
 			name: "everything",
@@ -835,12 +841,21 @@ func TestGet(t *testing.T) {
 	}
 }
 
+// fuzzKeys are sets of keys FuzzRoundTrip adds to a document and removes.
+var fuzzKeys = [][]targets.Key{
+	{{"model_provider"}},
+	{{"model_providers", "relay", "name"}},
+	{{"model"}, {"model_providers", "relay", "name"}, {"model_providers", "relay", "base_url"}, {"p", "k"}},
+	{{"model_providers", "a", "k2"}, {"model_providers", "b", "k"}},
+}
+
 func FuzzRoundTrip(f *testing.F) {
 	for _, src := range roundTripFiles {
 		f.Add(src)
 	}
 	f.Add("[ a . \"b\" ]\nx = 1\n[[c]]\n")
 	f.Add("a.b = 1\n[x]\ny = { z = 1 }\n")
+	f.Add("# c\n\n[model_providers.a]\nk = 1\n\n[model_providers.a.h]\n# x\n[p]\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		d, err := Parse([]byte(src))
 		if err != nil {
@@ -853,23 +868,33 @@ func FuzzRoundTrip(f *testing.F) {
 			t.Fatalf("Bytes() = %q, want %q", got, src)
 		}
 		// What hub adds to a file without it must come off cleanly.
-		for _, key := range []targets.Key{{"model_provider"}, {"model_providers", "relay", "name"}} {
+		for _, keys := range fuzzKeys {
 			d, _ := Parse([]byte(src))
-			if _, ok := d.Get(key); ok {
-				continue
+			var added []targets.Key
+			for _, key := range keys {
+				if _, ok := d.Get(key); ok {
+					continue
+				}
+				if tbl, _ := d.Get(key[:len(key)-1]); tbl != nil && cmp.Equal(tbl, map[string]any{}) {
+					continue // Delete removes a table it leaves empty, even if it was empty before
+				}
+				if err := d.Set(key, "x"); err != nil {
+					continue // a refused form
+				}
+				checkValid(t, d.Bytes())
+				before := string(d.Bytes())
+				if err := d.Set(key, "x"); err != nil || string(d.Bytes()) != before {
+					t.Fatalf("second Set(%s) changed the document or failed: %v", key, err)
+				}
+				added = append(added, key)
 			}
-			if err := d.Set(key, "x"); err != nil {
-				continue // a refused form
-			}
-			checkValid(t, d.Bytes())
-			if err := d.Set(key, "x"); err != nil {
-				t.Fatalf("second Set(%s): %v", key, err)
-			}
-			if err := d.Delete(key); err != nil {
-				t.Fatalf("Delete(%s): %v", key, err)
+			for i := len(added) - 1; i >= 0; i-- {
+				if err := d.Delete(added[i]); err != nil {
+					t.Fatalf("Delete(%s): %v", added[i], err)
+				}
 			}
 			if got := string(d.Bytes()); got != src {
-				t.Fatalf("Set then Delete %s = %q, want %q", key, got, src)
+				t.Fatalf("Set then Delete %v = %q, want %q", added, got, src)
 			}
 		}
 	})
