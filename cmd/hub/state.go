@@ -25,10 +25,10 @@ only as salted hashes, and are shown as (sensitive value).`,
 	var host string
 	var asJSON bool
 	list := &cobra.Command{
-		Use:   "list",
-		Short: "List the targets hub owns items in",
+		Use:     "list",
+		Short:   "List the targets hub owns items in",
 		Example: "  hub state list\n  hub state list --host laptop",
-		Args:  cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			st, h, err := a.stateHost(host)
 			if err != nil || h == nil {

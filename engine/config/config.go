@@ -40,7 +40,7 @@ type Config struct {
 	Files map[string]*hcl.File
 	// FileNames are the *.hcl files loaded, and the files read through file()
 	// and --var-file, so a watcher knows what to watch.
-	FileNames []string
+	FileNames   []string
 	Credentials map[string]*Credential
 	Targets     []*Target
 	// Secrets are every secret value of the configuration (keys, sensitive
@@ -59,7 +59,7 @@ type Credential struct {
 
 // Usage is a credential's usage block; the methods are read by providers.
 type Usage struct {
-	Method string `hcl:"method,optional"`
+	Method string   `hcl:"method,optional"`
 	Remain hcl.Body `hcl:",remain"`
 }
 

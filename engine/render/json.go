@@ -45,7 +45,9 @@ func (j *JSON) Diagnostics(diags hcl.Diagnostics) {
 		}
 		diag := map[string]any{"severity": level, "summary": d.Summary, "detail": d.Detail}
 		if d.Subject != nil {
-			pos := func(p hcl.Pos) map[string]int { return map[string]int{"line": p.Line, "column": p.Column, "byte": p.Byte} }
+			pos := func(p hcl.Pos) map[string]int {
+				return map[string]int{"line": p.Line, "column": p.Column, "byte": p.Byte}
+			}
 			diag["range"] = map[string]any{"filename": d.Subject.Filename, "start": pos(d.Subject.Start), "end": pos(d.Subject.End)}
 		}
 		msg := level + ": " + d.Summary
