@@ -202,7 +202,7 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 	if v, ok := t.Impl.(targets.Validator); ok {
 		for _, err := range v.Validate(t.Input) {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + typ + " target",
-				Detail: capitalize(err.Error()) + ".", Subject: b.DefRange.Ptr()})
+				Detail: fmt.Sprintf("In target %s: %v.", t.Input.Address, err), Subject: b.DefRange.Ptr()})
 		}
 	}
 	return t, diags

@@ -105,7 +105,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	diags := l.load(cfg)
 	cfg.Files = l.parser.Files()
 	cfg.FileNames = append(cfg.FileNames, l.filesRead...)
-	cfg.Secrets = l.secrets
+	cfg.Secrets = unique(l.secrets)
 	return cfg, l.dedupe(diags)
 }
 
@@ -339,4 +339,16 @@ func suggest(name string, options []string) string {
 		return fmt.Sprintf(" Did you mean %q?", s)
 	}
 	return ""
+}
+
+func unique(ss []string) []string {
+	seen := map[string]bool{}
+	out := ss[:0:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }

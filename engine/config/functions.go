@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,7 +106,7 @@ func (l *loader) envFunc() function.Function {
 			if len(args) == 2 {
 				return args[1], nil
 			}
-			return cty.NilVal, function.NewArgErrorf(0, "environment variable %s is not set; export it, or give a default: env(%q, \"...\")", name, name)
+			return cty.NilVal, fmt.Errorf("environment variable %s is not set; export it, or give a default: env(%q, \"...\")", name, name)
 		},
 	})
 }
@@ -137,9 +138,9 @@ func (l *loader) fileFunc() function.Function {
 			b, err := read(p)
 			if err != nil {
 				if os.IsNotExist(err) {
-					return cty.NilVal, function.NewArgErrorf(0, "file %s does not exist", p)
+					return cty.NilVal, fmt.Errorf("file %s does not exist", p)
 				}
-				return cty.NilVal, function.NewArgErrorf(0, "read %s: %v", p, err)
+				return cty.NilVal, fmt.Errorf("read %s: %w", p, err)
 			}
 			s := string(b)
 			s = strings.TrimSuffix(s, "\n")

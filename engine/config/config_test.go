@@ -1,0 +1,197 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/hubctl/hub/engine/config"
+	_ "github.com/hubctl/hub/targets/all"
+)
+
+func load(t *testing.T, files map[string]string, opts config.Options) (*config.Config, hcl.Diagnostics) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts.Dir = dir
+	if opts.Env == nil {
+		opts.Env = map[string]string{"HOME": dir}
+	}
+	for i, f := range opts.VarFiles {
+		opts.VarFiles[i] = filepath.Join(dir, f)
+	}
+	return config.Load(opts)
+}
+
+const good = `
+variable "model" { default = "claude-sonnet-4-5" }
+locals {
+  base  = "https://relay.example.com/v1/"
+  tags2 = concat(local.tags1, ["b"])
+  tags1 = ["a"]
+}
+credential "relay" {
+  name     = "Relay"
+  api_type = "openai-compatible"
+  base_url = local.base
+  api_key  = env("RELAY_KEY")
+  tags     = local.tags2
+  models   = [var.model]
+  usage { method = "newapi" }
+}
+target "claude_code" "default" {
+  credential = credential.relay
+  model      = upper(var.model)
+}
+`
+
+func TestLoadGood(t *testing.T) {
+	cfg, diags := load(t, map[string]string{"hub.hcl": good}, config.Options{Env: map[string]string{"RELAY_KEY": "sk-test-config-1234"}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	c := cfg.Credentials["relay"]
+	if c == nil || c.BaseURL != "https://relay.example.com" || c.Key.Reveal() != "sk-test-config-1234" || strings.Join(c.Tags, ",") != "a,b" || c.Usage.Method != "newapi" {
+		t.Fatalf("credential = %+v", c)
+	}
+	if len(cfg.Targets) != 1 || cfg.Targets[0].Address() != "claude_code.default" || cfg.Targets[0].Input.Credential().ID != "relay" {
+		t.Fatalf("targets = %+v", cfg.Targets)
+	}
+	if len(cfg.Secrets) != 1 || cfg.Secrets[0] != "sk-test-config-1234" {
+		t.Fatalf("secrets = %v", cfg.Secrets)
+	}
+}
+
+func TestVariablePrecedence(t *testing.T) {
+	files := map[string]string{
+		"hub.hcl": `variable "m" { default = "default" }
+variable "n" { type = number }
+variable "k" { sensitive = true }
+credential "c" {
+  api_type = "openai"
+  base_url = "https://api.openai.com"
+  api_key  = var.k
+  notes    = "${var.m} ${var.n}"
+}`,
+		"a.vars": "m = \"file\"\nn = 2\n",
+	}
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		varFiles []string
+		vars     []string
+		want     string
+	}{
+		{"env", map[string]string{"HUB_VAR_m": "env", "HUB_VAR_n": "1", "HUB_VAR_k": "sk-test-var-key"}, nil, nil, "env 1"},
+		{"file beats env", map[string]string{"HUB_VAR_m": "env", "HUB_VAR_n": "1", "HUB_VAR_k": "sk-test-var-key"}, []string{"a.vars"}, nil, "file 2"},
+		{"flag beats file", map[string]string{"HUB_VAR_k": "sk-test-var-key"}, []string{"a.vars"}, []string{"m=flag", "n=3"}, "flag 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, diags := load(t, files, config.Options{Env: tc.env, VarFiles: tc.varFiles, Vars: tc.vars})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if got := cfg.Credentials["c"].Notes; got != tc.want {
+				t.Errorf("notes = %q, want %q", got, tc.want)
+			}
+			if strings.Join(cfg.Secrets, ",") != "sk-test-var-key" {
+				t.Errorf("secrets = %v", cfg.Secrets)
+			}
+		})
+	}
+}
+
+func TestFileFunction(t *testing.T) {
+	cfg, diags := load(t, map[string]string{
+		"keys/relay.txt": "sk-test-from-file\n",
+		"hub.hcl": `credential "c" {
+  api_type = "openai"
+  base_url = "https://api.openai.com"
+  api_key  = file("keys/relay.txt")
+}`}, config.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if got := cfg.Credentials["c"].Key.Reveal(); got != "sk-test-from-file" {
+		t.Errorf("key = %q", got)
+	}
+	if len(cfg.FileNames) != 2 {
+		t.Errorf("FileNames = %v, want hub.hcl and the key file", cfg.FileNames)
+	}
+}
+
+// Every case is an invalid configuration; each wanted string must appear in
+// some diagnostic's "file:line: summary detail".
+func TestDiagnostics(t *testing.T) {
+	cred := `credential "relay" {
+  api_type = "openai-compatible"
+  base_url = "https://relay.example.com"
+  api_key  = "sk-test-literal"
+}
+`
+	for _, tc := range []struct {
+		name string
+		src  string
+		env  map[string]string
+		want []string
+	}{
+		{"syntax", "credential \"x\" {\n  api_type = \n}\n", nil, []string{"hub.hcl:2:14: Invalid expression"}},
+		{"unknown block", "credentail \"x\" {}\n", nil, []string{`Did you mean "credential"?`}},
+		{"unknown target type", cred + "target \"claud_code\" \"x\" {\n  credential = credential.relay\n}\n", nil, []string{"hub.hcl:6:8: Unknown target type", `Did you mean "claude_code"?`}},
+		{"undeclared credential", cred + "target \"codex\" \"x\" {\n  credential = credential.relya\n}\n", nil, []string{"hub.hcl:7:16: Reference to undeclared credential", `Did you mean "relay"?`}},
+		{"undeclared variable", "variable \"relay_key\" {}\n" + strings.Replace(cred, `"sk-test-literal"`, "var.relay_kye", 1), map[string]string{"HUB_VAR_relay_key": "x"}, []string{"Reference to undeclared input variable", `Did you mean "relay_key"?`}},
+		{"undeclared local", strings.Replace(cred, `"sk-test-literal"`, "local.key", 1), nil, []string{"Reference to undeclared local value"}},
+		{"missing required", "credential \"x\" {\n  api_type = \"openai\"\n  base_url = \"https://a.example\"\n}\n", nil, []string{`Missing required argument`, `"api_key"`}},
+		{"unset env", strings.Replace(cred, `"sk-test-literal"`, `env("NOPE_KEY")`, 1), nil, []string{"hub.hcl:4:", "Call to function \"env\" failed: environment variable NOPE_KEY is not set"}},
+		{"bad api type", strings.Replace(cred, "openai-compatible", "openai-compatable", 1), nil, []string{"Unknown API type", `Did you mean "openai-compatible"?`}},
+		{"http url", strings.Replace(cred, "https://", "http://", 1), nil, []string{"Invalid base URL", "insecure = true"}},
+		{"duplicate credential", cred + cred, nil, []string{"Duplicate credential block", "hub.hcl:1:1"}},
+		{"missing credential", cred + "target \"codex\" \"x\" {}\n", nil, []string{"needs the credential it writes"}},
+		{"target validation", cred + "target \"codex\" \"x\" {\n  credential = credential.relay\n  key_mode = \"file\"\n}\n", nil, []string{`key_mode is "file"`}},
+		{"unknown target attribute", cred + "target \"codex\" \"x\" {\n  credential = credential.relay\n  modle = \"gpt-5\"\n}\n", nil, []string{`Did you mean "model"?`}},
+		{"variable without value", "variable \"k\" {}\n", nil, []string{"No value for required variable", "HUB_VAR_k"}},
+		{"local cycle", "locals {\n  a = local.b\n  b = local.a\n}\n", nil, []string{"Cycle in local values"}},
+		{"bad usage method", strings.Replace(cred, "}\n", "  usage { method = \"newap\" }\n}\n", 1), nil, []string{`Did you mean "newapi"?`}},
+		{"several at once", "credentail \"x\" {}\n" + cred + "target \"codx\" \"y\" {}\n", nil, []string{"credential", `Did you mean "codex"?`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := load(t, map[string]string{"hub.hcl": tc.src}, config.Options{Env: tc.env})
+			if !diags.HasErrors() {
+				t.Fatal("no error")
+			}
+			var all []string
+			for _, d := range diags {
+				s := d.Summary + " " + d.Detail
+				if d.Subject != nil {
+					s = filepath.Base(d.Subject.Filename) + ":" + strconv.Itoa(d.Subject.Start.Line) + ":" + strconv.Itoa(d.Subject.Start.Column) + ": " + s
+				}
+				all = append(all, s)
+			}
+			joined := strings.Join(all, "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(joined, w) {
+					t.Errorf("diagnostics do not contain %q:\n%s", w, joined)
+				}
+			}
+		})
+	}
+}
+
+func TestNoFiles(t *testing.T) {
+	_, diags := load(t, nil, config.Options{})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "hub init") {
+		t.Fatalf("diags = %v", diags)
+	}
+}
