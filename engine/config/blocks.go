@@ -58,11 +58,13 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 		})
 	}
 	var rawURL, key string
+	keyKnown := false
 	diags = append(diags, str("name", &c.Name)...)
 	diags = append(diags, str("api_type", &c.APIType)...)
 	diags = append(diags, str("base_url", &rawURL)...)
-	keyDiags := str("api_key", &key)
-	diags = append(diags, keyDiags...)
+	if a, ok := content.Attributes["api_key"]; ok {
+		diags = append(diags, evalInto(a, ctx, cty.String, func(v cty.Value) { key, keyKnown = v.AsString(), true })...)
+	}
 	diags = append(diags, str("notes", &c.Notes)...)
 	diags = append(diags, list("tags", &c.Tags)...)
 	diags = append(diags, list("models", &c.Models)...)
@@ -75,7 +77,7 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 	if key != "" {
 		l.secrets = append(l.secrets, key)
 		c.Key = secret.New(key)
-	} else if a, ok := content.Attributes["api_key"]; ok && !keyDiags.HasErrors() {
+	} else if a, ok := content.Attributes["api_key"]; ok && keyKnown {
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Empty API key",
 			Detail: fmt.Sprintf("The api_key of credential %q is empty. Give a key, usually env(\"NAME\") or file(\"path\").", id), Subject: a.Expr.Range().Ptr()})
 	}
