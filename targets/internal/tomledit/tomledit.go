@@ -11,30 +11,31 @@
 // # Where new keys go
 //
 //   - A top-level key goes right after the last top-level key line, before the
-//     first table header. If there is none, it goes at the top of the file:
-//     after a leading comment block followed by a blank line, if the file
-//     starts with one, and followed by a blank line unless it is the last line
-//     or already followed by one.
+//     first table header. If there is none, it goes at the top of the file,
+//     after a leading comment block that a blank line ends, and is followed by
+//     a blank line when content comes next.
 //   - A key of an existing [table] goes right after the table's last key line
 //     (after its header if it has no keys), with that key line's indentation.
-//   - A missing table is created with its first key, preceded by a blank line:
-//     after the last key line of the last table with the same parent (for
-//     [model_providers.relay], the last [model_providers.*] table), or else at
-//     the end of the file.
+//   - A missing table is created with its first key, after a blank line: right
+//     after the last key line of the last table under the same parent (for
+//     [model_providers.relay], the last [model_providers.*] table or sub-table),
+//     or else at the end of the file.
+//   - New lines use the file's line ending; a file without a final line
+//     ending stays without one.
 //
 // # What Delete removes
 //
 // Delete removes the key's own line(s), including a comment on the same line.
 // Comment lines are never removed: hub cannot tell a comment about the key
-// from one about what follows, so they stay. If the key sat alone between two
-// blank lines, or at the top of the file before a blank line, the following
-// blank line goes too (unless another blank line follows it). If the key was
-// the last one of its [table], the now empty table's header line is removed
-// with the blank line just before it (or, at the top of the file, the blank
-// line after it); sub-tables, if any, keep the table defined. Only that
-// table's header is removed, never a parent's.
-// These rules undo the insertions above exactly, so deleting everything hub
-// added gives back the original bytes.
+// from one about what follows, so they stay where they are. If the key sat
+// alone between two blank lines, or at the top of the file before a blank
+// line, that following blank line goes too (unless another blank line follows
+// it). If no key line is left under the key's [table] header, the header line
+// goes too, with the blank line just before it (or, at the top of the file,
+// the one after it); sub-tables still define the table. A parent's header is
+// never removed. These rules undo the insertions above exactly: deleting what
+// hub added gives back the original bytes, except that a [table] which had no
+// keys before is removed with hub's last key in it.
 //
 // # What hub will not edit
 //
@@ -223,9 +224,9 @@ func (d *Doc) addBlanks(from, to, line int) int {
 	return line
 }
 
-// Bytes returns the document's current contents.
+// Bytes returns a copy of the document's current contents.
 func (d *Doc) Bytes() []byte {
-	return bytes.Clone(d.data)
+	return append([]byte{}, d.data...)
 }
 
 // Get returns the decoded value at key: string, bool, int64, float64, a time
