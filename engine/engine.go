@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/hubctl/hub/engine/config"
@@ -65,105 +67,128 @@ type pending struct {
 var ErrUnknownTarget = errors.New("no such target")
 
 // Plan computes what applying cfg would change, against st. It reads files
-// through a read-only view of e.Sys and writes nothing.
+// through a read-only view of e.Sys and writes nothing. Targets are planned
+// concurrently; the plan lists them in configuration order, then the targets
+// hub still owns that the configuration no longer has.
 func (e *Engine) Plan(cfg *config.Config, st *states.State, opts PlanOptions) (*Planned, error) {
-	ro := system.ReadOnly{System: e.Sys}
 	p := &plans.Plan{FormatVersion: plans.FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Host: e.Host,
 		Destroy: opts.Destroy, Filter: opts.Targets}
-	out := &Planned{Plan: p, files: map[string]*pending{}}
 	host := st.Hosts[e.Host]
-	owned := func(addr string) *states.Target {
-		if host == nil {
-			return nil
-		}
-		return host.Targets[addr]
+	if host == nil {
+		host = &states.Host{}
 	}
 	want := map[string]bool{}
 	for _, a := range opts.Targets {
 		want[a] = true
 	}
 	selected := func(addr string) bool { return len(want) == 0 || want[addr] }
-	found := map[string]bool{}
 
-	salt := st.SaltBytes()
+	var jobs []*targetJob
 	inConfig := map[string]bool{}
 	for _, t := range cfg.Targets {
 		addr := t.Address()
 		inConfig[addr] = true
-		if !selected(addr) {
+		if selected(addr) {
+			jobs = append(jobs, &targetJob{addr: addr, typ: t.Type, impl: t.Impl, in: t.Input, owned: host.Targets[addr]})
+		}
+	}
+	for _, addr := range host.Addresses() {
+		if inConfig[addr] || !selected(addr) {
 			continue
 		}
-		found[addr] = true
-		tp := plans.TargetPlan{Address: addr, Type: t.Type}
-		var paths []string
-		if !opts.Destroy {
-			var err error
-			paths, err = t.Impl.Files(e.Env)
-			if err != nil {
-				tp.Error = err.Error()
-				p.Targets = append(p.Targets, tp)
-				continue
-			}
+		ot := host.Targets[addr]
+		j := &targetJob{addr: addr, typ: ot.Type, owned: ot, removed: true}
+		if info, err := targets.Lookup(ot.Type); err != nil {
+			j.err = fmt.Sprintf("hub owns items of target type %q, which this hub does not know: %v", ot.Type, err)
+		} else {
+			j.impl = info.New()
 		}
-		ot := owned(addr)
-		for _, path := range withOwnedFiles(paths, ot) {
-			var spec *targets.Spec
-			if !opts.Destroy && contains(paths, path) {
-				var err error
-				spec, err = t.Impl.Desired(path, t.Input)
-				if err != nil {
-					tp.Files = append(tp.Files, plans.FileChange{Path: path, Error: err.Error()})
-					continue
-				}
-			}
-			fc, pend := e.planFile(ro, t.Impl, path, spec, ownedFile(ot, path), salt)
-			tp.Files = append(tp.Files, fc)
-			if pend != nil {
-				pend.address, pend.typ = addr, t.Type
-				out.files[path] = pend
-			}
-		}
-		if n, ok := t.Impl.(targets.Noter); ok && !opts.Destroy {
-			tp.Notes = n.Notes(t.Input)
-		}
-		p.Targets = append(p.Targets, tp)
-	}
-	// Targets hub still owns but the configuration no longer has.
-	if host != nil {
-		for _, addr := range host.Addresses() {
-			if inConfig[addr] || !selected(addr) {
-				continue
-			}
-			found[addr] = true
-			ot := host.Targets[addr]
-			tp := plans.TargetPlan{Address: addr, Type: ot.Type, Removed: true}
-			info, err := targets.Lookup(ot.Type)
-			if err != nil {
-				tp.Error = fmt.Sprintf("hub owns items of target type %q, which this hub does not know: %v", ot.Type, err)
-				p.Targets = append(p.Targets, tp)
-				continue
-			}
-			impl := info.New()
-			for _, path := range withOwnedFiles(nil, ot) {
-				fc, pend := e.planFile(ro, impl, path, nil, ot.Files[path], salt)
-				tp.Files = append(tp.Files, fc)
-				if pend != nil {
-					pend.address, pend.typ = addr, ot.Type
-					out.files[path] = pend
-				}
-			}
-			p.Targets = append(p.Targets, tp)
-		}
+		jobs = append(jobs, j)
 	}
 	for _, a := range opts.Targets {
-		if !found[a] {
+		found := false
+		for _, j := range jobs {
+			found = found || j.addr == a
+		}
+		if !found {
 			return nil, fmt.Errorf("--target %s: %w in the configuration or the state", a, ErrUnknownTarget)
+		}
+	}
+
+	ro := system.ReadOnly{System: e.Sys}
+	salt := st.SaltBytes()
+	sem := make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			e.planTarget(ro, j, opts.Destroy, salt)
+		}()
+	}
+	wg.Wait()
+
+	out := &Planned{Plan: p, files: map[string]*pending{}}
+	for _, j := range jobs {
+		p.Targets = append(p.Targets, j.plan)
+		for path, pend := range j.pending {
+			out.files[path] = pend
 		}
 	}
 	if err := checkSharedFiles(p); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// targetJob is one target to plan: from the configuration, or (removed) one
+// hub still owns items for.
+type targetJob struct {
+	addr, typ string
+	impl      targets.Target // nil when err is set
+	in        *targets.Input // nil for a removed target: nothing is desired
+	owned     *states.Target
+	removed   bool
+	err       string
+
+	plan    plans.TargetPlan
+	pending map[string]*pending
+}
+
+func (e *Engine) planTarget(sys system.System, j *targetJob, destroy bool, salt []byte) {
+	j.plan = plans.TargetPlan{Address: j.addr, Type: j.typ, Removed: j.removed, Error: j.err}
+	j.pending = map[string]*pending{}
+	if j.err != "" {
+		return
+	}
+	var paths []string
+	if !destroy && j.in != nil {
+		var err error
+		if paths, err = j.impl.Files(e.Env); err != nil {
+			j.plan.Error = err.Error()
+			return
+		}
+		if n, ok := j.impl.(targets.Noter); ok {
+			j.plan.Notes = n.Notes(j.in)
+		}
+	}
+	for _, path := range withOwnedFiles(paths, j.owned) {
+		var spec *targets.Spec
+		if contains(paths, path) {
+			var err error
+			if spec, err = j.impl.Desired(path, j.in); err != nil {
+				j.plan.Files = append(j.plan.Files, plans.FileChange{Path: path, Error: err.Error()})
+				continue
+			}
+		}
+		fc, pend := e.planFile(sys, j.impl, path, spec, ownedFile(j.owned, path), salt)
+		j.plan.Files = append(j.plan.Files, fc)
+		if pend != nil {
+			pend.address, pend.typ = j.addr, j.typ
+			j.pending[path] = pend
+		}
+	}
 }
 
 // checkSharedFiles refuses two targets writing the same file: their plans

@@ -20,6 +20,12 @@ import (
 )
 
 func main() {
+	// hub runs briefly and allocates mostly while parsing HCL: collecting
+	// garbage less often cuts a large configuration's plan time by a third for
+	// a few MiB more (see README, Performance). GOGC still wins if set.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300)
+	}
 	os.Exit(run(os.Args[1:], streams{
 		in: os.Stdin, out: os.Stdout, err: os.Stderr,
 		terminal: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),

@@ -207,6 +207,31 @@ func lastBreak(b []byte) int {
 	return k
 }
 
+// commentEnd returns the offset in the trivia b after its last comment (after
+// the line break ending a line comment), or 0.
+func commentEnd(b []byte) int {
+	end := 0
+	for i := 0; i < len(b); i++ {
+		switch {
+		case bytes.HasPrefix(b[i:], []byte("//")):
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				return len(b)
+			}
+			i += j
+			end = i + 1
+		case bytes.HasPrefix(b[i:], []byte("/*")):
+			j := bytes.Index(b[i+2:], []byte("*/"))
+			if j < 0 {
+				return len(b)
+			}
+			i += 2 + j + 1
+			end = i + 1
+		}
+	}
+	return end
+}
+
 // restOfLine reports whether only blanks and a comment follow offset p on its
 // line, and returns the offset after the line break.
 func restOfLine(b []byte, p int) (int, bool) {

@@ -36,8 +36,8 @@ type Doc struct {
 	// or whitespace only (then body is that whitespace), or everything
 	// set in it has been deleted again.
 	blank bool
-	// wasBlank records that Parse got a blank file, whose bytes come back
-	// once the root object is left empty.
+	// wasBlank records that Parse got a blank file, orig, whose bytes come
+	// back once the root object is left empty.
 	wasBlank bool
 	orig     []byte
 }
@@ -102,7 +102,7 @@ func (d *Doc) Set(key targets.Key, value any) error {
 	}
 	for _, name := range key {
 		if !utf8.ValidString(name) {
-			return fmt.Errorf("set %s: name %q is not valid UTF-8", key, name)
+			return fmt.Errorf("set: key name %q is not valid UTF-8", name)
 		}
 	}
 	tree, raw, err := normalize(value)
@@ -132,11 +132,11 @@ func (d *Doc) Set(key targets.Key, value any) error {
 			for k := len(key) - 1; k > i; k-- {
 				tree = map[string]any{key[k]: tree}
 			}
-			return d.wrap(key, d.insert(parent, name, tree, st))
+			return wrap(key, d.insert(parent, name, tree, st))
 		}
 		m := &obj.Members[j]
 		if i == len(key)-1 {
-			return d.wrap(key, d.replace(m, tree, st))
+			return wrap(key, d.replace(m, tree, st))
 		}
 		if _, ok := m.Value.Value.(*hujson.Object); !ok {
 			return fmt.Errorf("set %s: %s is %s, not an object", key, key[:i+1], kindName(m.Value.Value))
@@ -170,7 +170,7 @@ func (d *Doc) Delete(key targets.Key) error {
 		// Repeat for duplicate names: the decoded value is the last one,
 		// and an earlier one would become visible once it is gone.
 		if err := d.remove(p, i); err != nil {
-			return d.wrap(key, err)
+			return wrap(key, err)
 		}
 		removed = true
 	}
@@ -191,11 +191,11 @@ func (d *Doc) Delete(key targets.Key) error {
 	}
 	// Collapse the emptied root to "{}", as it was before anything was set.
 	end := p.EndOffset - 1
-	return d.wrap(key, d.apply(edit{end - len(obj.AfterExtra), end, ""}))
+	return wrap(key, d.apply(edit{end - len(obj.AfterExtra), end, ""}))
 }
 
 // wrap adds the key to an internal editing error.
-func (d *Doc) wrap(key targets.Key, err error) error {
+func wrap(key targets.Key, err error) error {
 	if err != nil {
 		return fmt.Errorf("edit %s: %w", key, err)
 	}
@@ -300,20 +300,21 @@ func (d *Doc) insert(p *hujson.Value, name string, v any, st style) error {
 	text := string(appendString(nil, name)) + st.colon + string(st.render(nil, v, indent))
 
 	// Split the trivia before '}' at its last line break: what comes before
-	// (a comment ending the last member's line, or comments on lines of their
-	// own) stays before the new member; the break and the indentation of '}'
+	// (a comment ending the last member's line, lines of comments or blank
+	// lines) stays before the new member; the break and the indentation of '}'
 	// stay after it.
 	var head, foot string
 	if k := lastBreak(tail); k >= 0 {
 		head, foot = string(tail[:k]), string(tail[k:])
 	} else {
-		// No line break, so no line comment: blanks before '}' can go.
+		// No line break: blanks before '}' stay there.
 		head = strings.TrimRight(string(tail), " \t")
+		foot = string(tail[len(head):])
 	}
-	if isSpace([]byte(head)) {
+	if n == 0 && isSpace([]byte(head)) {
 		head = ""
 	}
-	if n == 0 && foot == "" {
+	if n == 0 && lastBreak(tail) < 0 {
 		foot = st.nl + d.lineIndent(open)
 	}
 	member := head + st.nl + indent + text
@@ -362,7 +363,10 @@ func (d *Doc) remove(p *hujson.Value, i int) error {
 
 	// Otherwise the member shares a line with others.
 	if prevComma >= 0 {
-		return d.apply(edit{prevComma, m.Value.EndOffset, ""})
+		// Keep comments between the comma and the member.
+		before := start - len(m.Name.BeforeExtra)
+		return d.apply(edit{prevComma, prevComma + 1, ""},
+			edit{before + commentEnd(m.Name.BeforeExtra), m.Value.EndOffset, ""})
 	}
 	if !hasComma {
 		return d.apply(edit{start, end, ""})

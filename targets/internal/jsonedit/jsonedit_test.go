@@ -440,7 +440,10 @@ func TestTrailingNewlineKept(t *testing.T) {
 	}
 }
 
-func TestEmptyAndOneLineObjects(t *testing.T) {
+// TestInsert sets new keys in empty objects, objects written on one line and
+// other layouts, then deletes them again; back is what that gives if it is
+// not the input, or "-" to skip.
+func TestInsert(t *testing.T) {
 	tests := []struct {
 		name, in string
 		key      key
@@ -475,7 +478,22 @@ func TestEmptyAndOneLineObjects(t *testing.T) {
 		{"first member on brace line", "{ \"a\": 1,\n  \"b\": 2\n}", key{"c"}, 3, "{ \"a\": 1,\n  \"b\": 2,\n  \"c\": 3\n}"},
 		{"colon spacing", "{\n  \"a\" : 1\n}", key{"b"}, map[string]any{"c": 1}, "{\n  \"a\" : 1,\n  \"b\" : {\n    \"c\" : 1\n  }\n}"},
 		{"comment lines before brace", "{\n  \"a\": 1\n  // \"b\": 2\n}", key{"c"}, 3, "{\n  \"a\": 1,\n  // \"b\": 2\n  \"c\": 3\n}"},
+		{"blank line before brace", "{\n  \"a\": 1\n\n}", key{"b"}, 2, "{\n  \"a\": 1,\n\n  \"b\": 2\n}"},
+		{"blanks before brace", "{\n  \"a\": 1 }", key{"b"}, 2, "{\n  \"a\": 1,\n  \"b\": 2 }"},
+		{"comment before brace", "{\n  \"a\": 1 /* c */ }", key{"b"}, 2, "{\n  \"a\": 1, /* c */\n  \"b\": 2 }"},
 		{"block comment before brace", "{\n  \"a\": 1 /* one\n  two */\n}", key{"c"}, 3, "{\n  \"a\": 1, /* one\n  two */\n  \"c\": 3\n}"},
+	}
+	// What deleting the key gives where it is not the input; "-" to skip.
+	back := map[string]string{
+		"empty spaces":                       `{}`,
+		"empty lines":                        `{}`,
+		"empty comment":                      "{ /* none */\n}",
+		"empty nested":                       "{}\n",
+		"empty nested 4 spaces":              "{\n    \"x\": 1\n}",
+		"empty nested tabs":                  "{}",
+		"empty nested deeper unit from root": "{\n    \"c\": 1\n}",
+		"empty nested unit from root":        "{}",
+		"one line replace":                   "-",
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -484,6 +502,15 @@ func TestEmptyAndOneLineObjects(t *testing.T) {
 			check(t, d, tc.want)
 			set(t, d, tc.key, tc.value)
 			check(t, d, tc.want)
+			want, ok := back[tc.name]
+			if want == "-" {
+				return
+			}
+			if !ok {
+				want = tc.in
+			}
+			del(t, d, tc.key)
+			check(t, d, want)
 		})
 	}
 }
@@ -595,6 +622,7 @@ func TestSetErrors(t *testing.T) {
 		{`{}`, key{}, 1, `set: empty key`},
 		{`{}`, key{"a"}, make(chan int), `set a: json: unsupported type: chan int`},
 		{`{}`, key{"a"}, math.NaN(), `set a: json: unsupported value: NaN`},
+		{`{}`, key{"env", "a\xff"}, 1, `set: key name "a\xff" is not valid UTF-8`},
 	}
 	for _, tc := range tests {
 		d := parse(t, tc.in)
@@ -638,6 +666,10 @@ func TestDelete(t *testing.T) {
 		{"one line trailing comma", `{"a": 1, "b": 2,}`, key{"b"}, `{"a": 1,}`},
 		{"one line nested", "{\n  \"env\": {\"A\": \"1\", \"B\": \"2\"}\n}", key{"env", "B"}, "{\n  \"env\": {\"A\": \"1\"}\n}"},
 		{"duplicates all removed", `{"a": 1, "b": 2, "a": 3}`, key{"a"}, `{"b": 2}`},
+		{"trailing block comment", "{\n  \"a\": 1,\n  \"b\": 2, /* c */\n  \"c\": 3\n}", key{"b"}, "{\n  \"a\": 1,\n  \"c\": 3\n}"},
+		{"comment after previous comma kept", "{\"a\": 1, // c\n \"b\": 2}", key{"b"}, "{\"a\": 1 // c\n}"},
+		{"inline comment after previous comma kept", `{"a": 1, /* c */ "b": 2}`, key{"b"}, `{"a": 1 /* c */}`},
+		{"comment spanning lines after", "{\n  \"a\": 1,\n  \"b\": 2 /* x\n  y */\n}", key{"b"}, "{\n  \"a\": 1 /* x\n  y */\n}"},
 		{"absent", commented, key{"d"}, commented},
 		{"absent parent", commented, key{"d", "e"}, commented},
 		{"parent not object", commented, key{"a", "e"}, commented},
@@ -692,7 +724,6 @@ var roundTrip = []string{
 	"{\"\\u00e9\\\"\\\\\": \"\\ud83d\\ude00\", \"é\": \"😀\", \"\\/\": 1e-7}",
 	"{\r\n  \"a\": 1,\r\n\r\n  \"b\": [\r\n  ]\r\n}\r\n",
 	"{\"a\": {\"b\": {\"c\": [[], {}, null, true, false, -0.5E+3]}}}",
-	"\ufeff{}"[3:],
 	claudeSettings,
 	claudeSettingsWithHub,
 	claudeNoEnv,
