@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -325,7 +327,7 @@ func (e *Engine) planFile(sys system.System, impl targets.Target, path string, s
 	}
 	var dels []targets.Key
 	if owned != nil {
-		for _, k := range sortedKeys(owned.Items) {
+		for _, k := range slices.Sorted(maps.Keys(owned.Items)) {
 			if desired[k] {
 				continue
 			}
@@ -397,15 +399,6 @@ func drift(k string, actual any, present bool, oi *states.Item, salt []byte, sen
 		d.Actual = actual
 	}
 	return d, true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Sum is the hex sha256 of data.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -41,7 +43,7 @@ only as salted hashes, and are shown as (sensitive value).`,
 			fmt.Fprintln(tw, "TARGET\tITEMS\tSINCE\tFILE")
 			for _, addr := range h.Addresses() {
 				t := h.Targets[addr]
-				for _, path := range sortedFiles(t) {
+				for _, path := range slices.Sorted(maps.Keys(t.Files)) {
 					f := t.Files[path]
 					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", addr, len(f.Items), since(f).Format(time.DateTime), path)
 				}
@@ -67,17 +69,13 @@ only as salted hashes, and are shown as (sensitive value).`,
 				return a.printJSON(map[string]any{"address": args[0], "target": t})
 			}
 			fmt.Fprintf(a.out, "# %s (%s)\n", args[0], t.Type)
-			for _, path := range sortedFiles(t) {
+			for _, path := range slices.Sorted(maps.Keys(t.Files)) {
 				f := t.Files[path]
 				fmt.Fprintf(a.out, "\nfile:   %s\n", path)
 				if f.Backup != "" {
 					fmt.Fprintf(a.out, "backup: %s\n", f.Backup)
 				}
-				keys := make([]string, 0, len(f.Items))
-				for k := range f.Items {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
+				keys := slices.Sorted(maps.Keys(f.Items))
 				tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "  ITEM\tVALUE\tSINCE\tUPDATED")
 				for _, k := range keys {
@@ -137,15 +135,6 @@ func (a *app) printJSON(v any) error {
 	}
 	_, err = fmt.Fprintln(a.out, string(b))
 	return err
-}
-
-func sortedFiles(t *states.Target) []string {
-	out := make([]string, 0, len(t.Files))
-	for p := range t.Files {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // since is when hub first owned an item of the file.

@@ -2,7 +2,8 @@ package config
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -78,7 +79,7 @@ func (l *loader) variables(blocks map[string]*hcl.Block) (map[string]cty.Value, 
 		v := vars[name]
 		if v == nil {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable",
-				Detail: fmt.Sprintf("A --var option sets %q, but no variable of that name is declared.%s Declare it with a variable block.", name, suggest(name, mapKeys(vars)))})
+				Detail: fmt.Sprintf("A --var option sets %q, but no variable of that name is declared.%s Declare it with a variable block.", name, suggest(name, slices.Sorted(maps.Keys(vars))))})
 			continue
 		}
 		v.value = l.rawVar(v, raw, "--var "+name, &diags)
@@ -163,7 +164,7 @@ func (l *loader) varFile(name string, vars map[string]*variable) hcl.Diagnostics
 		v := vars[key]
 		if v == nil {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Value for undeclared variable",
-				Detail: fmt.Sprintf("The variables file sets %q, but no variable of that name is declared; the value is ignored.%s", key, suggest(key, mapKeys(vars))), Subject: a.NameRange.Ptr()})
+				Detail: fmt.Sprintf("The variables file sets %q, but no variable of that name is declared; the value is ignored.%s", key, suggest(key, slices.Sorted(maps.Keys(vars)))), Subject: a.NameRange.Ptr()})
 			continue
 		}
 		val, d := a.Expr.Value(nil)
@@ -179,7 +180,7 @@ func (l *loader) varFile(name string, vars map[string]*variable) hcl.Diagnostics
 func (l *loader) locals(attrs map[string]*hcl.Attribute, ctx *hcl.EvalContext) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	done := map[string]cty.Value{}
-	pending := mapKeys(attrs)
+	pending := slices.Sorted(maps.Keys(attrs))
 	for len(pending) > 0 {
 		progress := false
 		var next []string
@@ -224,13 +225,4 @@ func (l *loader) locals(attrs map[string]*hcl.Attribute, ctx *hcl.EvalContext) (
 		pending = next
 	}
 	return done, diags
-}
-
-func mapKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

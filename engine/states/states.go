@@ -11,7 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,14 +95,7 @@ func (s *State) Host(name string) *Host {
 }
 
 // Addresses returns the host's target addresses, sorted.
-func (h *Host) Addresses() []string {
-	out := make([]string, 0, len(h.Targets))
-	for a := range h.Targets {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
-}
+func (h *Host) Addresses() []string { return slices.Sorted(maps.Keys(h.Targets)) }
 
 // Clone returns a deep copy.
 func (s *State) Clone() *State {
