@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -69,11 +70,13 @@ func (l *loader) variables(blocks map[string]*hcl.Block) (map[string]cty.Value, 
 	for _, vf := range l.opts.VarFiles {
 		diags = append(diags, l.varFile(vf, vars)...)
 	}
-	for _, kv := range l.opts.Vars {
+	for i, kv := range l.opts.Vars {
 		name, raw, ok := strings.Cut(kv, "=")
 		if !ok {
+			// The argument is not quoted back: it may well be a key typed with
+			// the wrong separator.
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid --var option",
-				Detail: fmt.Sprintf("The value %q is not of the form NAME=VALUE; write for example --var relay_key=...", name)})
+				Detail: fmt.Sprintf("The --var option number %d is not of the form NAME=VALUE (it is not shown, since it may hold a key); write for example --var relay_key=...", i+1)})
 			continue
 		}
 		v := vars[name]
@@ -154,7 +157,9 @@ func (l *loader) varFile(name string, vars map[string]*variable) hcl.Diagnostics
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: fmt.Sprintf("--var-file %s: %v", name, err)}}
 	}
 	l.filesRead = append(l.filesRead, name)
-	f, diags := l.parser.ParseHCL(src, name)
+	// Parsed apart from the configuration's parser: diagnostics then name the
+	// position but print no source line, since files of variables hold keys.
+	f, diags := hclparse.NewParser().ParseHCL(src, name)
 	if diags.HasErrors() {
 		return diags
 	}

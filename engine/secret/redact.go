@@ -2,8 +2,10 @@ package secret
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -16,11 +18,18 @@ type Redactor struct {
 	maxLen  int
 }
 
-// Add registers secrets to scrub. Values shorter than MinRedactLen are ignored.
+// Add registers secrets to scrub, together with the escaped forms they take
+// when printed quoted (Go and HCL quoting, JSON with and without HTML
+// escaping). Values shorter than MinRedactLen are ignored.
 func (r *Redactor) Add(values ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var all []string
 	for _, v := range values {
+		all = append(all, v)
+		all = append(all, escapedForms(v)...)
+	}
+	for _, v := range all {
 		if len(v) < MinRedactLen || !validUTF8(v) {
 			continue
 		}
@@ -55,6 +64,40 @@ func (r *Redactor) Redact(s string) string {
 		}
 	}
 	return s
+}
+
+// escapedForms returns how v looks inside quoted strings, when that differs
+// from v: Go/HCL quoting, JSON quoting with and without HTML escaping, and
+// JSON quoting of a Go-quoted value (a diagnostic message in --json output).
+// The surrounding quotes are dropped, so the match is on the content.
+func escapedForms(v string) []string {
+	seen := map[string]bool{v: true}
+	var out []string
+	add := func(q string) string {
+		if len(q) >= 2 {
+			q = q[1 : len(q)-1]
+		}
+		if !seen[q] {
+			seen[q] = true
+			out = append(out, q)
+		}
+		return q
+	}
+	jsonQuote := func(s string, html bool) string {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(s) != nil {
+			return ""
+		}
+		return strings.TrimSuffix(b.String(), "\n")
+	}
+	for _, q := range []string{v, add(strconv.Quote(v)), add(strconv.QuoteToASCII(v))} {
+		for _, html := range []bool{true, false} {
+			add(jsonQuote(q, html))
+		}
+	}
+	return out
 }
 
 func (r *Redactor) longest() int {
