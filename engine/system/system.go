@@ -101,9 +101,19 @@ func (OS) WriteFile(name string, data []byte, perm fs.FileMode) error {
 }
 
 // resolve follows symlinks at name, so the file they point to is replaced
-// rather than the link. A dangling link resolves to where it points.
+// rather than the link. Links in the directories above are followed too, and a
+// relative link is read against the directory it really is in. A dangling
+// link resolves to where it points.
 func resolve(name string) (string, error) {
 	for i := 0; i < 40; i++ {
+		dir, err := filepath.EvalSymlinks(filepath.Dir(name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return name, nil // parents are created as plain directories
+		}
+		if err != nil {
+			return "", fmt.Errorf("write %s: %w", name, err)
+		}
+		name = filepath.Join(dir, filepath.Base(name))
 		fi, err := os.Lstat(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			return name, nil
@@ -119,7 +129,7 @@ func resolve(name string) (string, error) {
 			return "", fmt.Errorf("write %s: %w", name, err)
 		}
 		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(name), link)
+			link = filepath.Join(dir, link)
 		}
 		name = link
 	}

@@ -103,3 +103,25 @@ func TestWriteFileFailures(t *testing.T) {
 		t.Error("read-only system wrote a file")
 	}
 }
+
+// A relative link inside a linked directory is read against the directory it
+// really is in: ~/.claude -> data/claude, settings.json -> ../shared/s.json
+// means data/shared/s.json, not ~/shared/s.json.
+func TestWriteFileThroughLinkedDirectory(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "data", "claude"), 0o755)
+	os.MkdirAll(filepath.Join(home, "data", "shared"), 0o755)
+	real := filepath.Join(home, "data", "shared", "s.json")
+	os.WriteFile(real, []byte("old"), 0o600)
+	os.Symlink("data/claude", filepath.Join(home, ".claude"))
+	os.Symlink("../shared/s.json", filepath.Join(home, "data", "claude", "settings.json"))
+	if err := (system.OS{}).WriteFile(filepath.Join(home, ".claude", "settings.json"), []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(real); string(b) != "new" {
+		t.Errorf("real file = %q, want new", b)
+	}
+	if _, err := os.Stat(filepath.Join(home, "shared")); err == nil {
+		t.Error("a file was created beside the link instead")
+	}
+}
