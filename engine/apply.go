@@ -141,17 +141,38 @@ func (e *Engine) writeFile(fc plans.FileChange, pend *pending, owned *states.Fil
 		return "", &StaleError{Path: fc.Path}
 	}
 	backup := ""
-	// Back up before hub first changes the file: when it owns nothing there yet.
-	if exists && owned == nil {
-		backup = fmt.Sprintf("%s.hub-backup-%s", fc.Path, e.now().UTC().Format("20060102T150405Z"))
-		if err := e.Sys.WriteFile(backup, cur, 0o600); err != nil {
-			return "", fmt.Errorf("back up %s: %w", fc.Path, err)
+	// Back up before hub first changes the file's bytes. Owning items is not
+	// enough to skip it: a first apply that only adopted values wrote nothing.
+	if exists && (owned == nil || (owned.Backup == "" && !owned.Created)) {
+		if backup, err = e.backup(fc.Path, cur); err != nil {
+			return "", err
 		}
 	}
 	if err := e.Sys.WriteFile(fc.Path, pend.data, 0o600); err != nil {
 		return backup, err
 	}
 	return backup, nil
+}
+
+// backup copies data to a new <path>.hub-backup-<time>[-N] file, never over
+// an earlier backup.
+func (e *Engine) backup(path string, data []byte) (string, error) {
+	base := fmt.Sprintf("%s.hub-backup-%s", path, e.now().UTC().Format("20060102T150405Z"))
+	name := base
+	for n := 1; ; n++ {
+		_, err := e.Sys.ReadFile(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("back up %s: %w", path, err)
+		}
+		name = fmt.Sprintf("%s-%d", base, n)
+	}
+	if err := e.Sys.WriteFile(name, data, 0o600); err != nil {
+		return "", fmt.Errorf("back up %s: %w", path, err)
+	}
+	return name, nil
 }
 
 // record updates the host's state for a file hub just wrote (or adopted).
@@ -172,7 +193,9 @@ func record(host *states.Host, tp plans.TargetPlan, path string, pend *pending, 
 	}
 	f := &states.File{Sum: Sum(pend.data), Items: map[string]*states.Item{}}
 	if owned != nil {
-		f.Backup = owned.Backup
+		f.Backup, f.Created = owned.Backup, owned.Created
+	} else {
+		f.Created = !pend.existed
 	}
 	if backup != "" {
 		f.Backup = backup

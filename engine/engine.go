@@ -61,7 +61,8 @@ type pending struct {
 	address string
 	typ     string
 	data    []byte // new contents
-	before  []byte // contents at plan time (nil if absent)
+	before  []byte // contents at plan time
+	existed bool   // the file existed at plan time
 	items   []targets.Item
 }
 
@@ -356,7 +357,7 @@ func (e *Engine) planFile(sys system.System, impl targets.Target, path string, s
 	if len(fc.Changes) == 0 {
 		if owned != nil && len(owned.Items) != len(items) {
 			// Owned items already gone from the file: only the state changes.
-			return fc, &pending{items: items, before: data, data: data}
+			return fc, &pending{items: items, before: data, data: data, existed: fc.Exists}
 		}
 		return fc, nil
 	}
@@ -374,7 +375,7 @@ func (e *Engine) planFile(sys system.System, impl targets.Target, path string, s
 			return fc, nil
 		}
 	}
-	return fc, &pending{data: doc.Bytes(), before: data, items: items}
+	return fc, &pending{data: doc.Bytes(), before: data, existed: fc.Exists, items: items}
 }
 
 // secretNames are item names whose values hub treats as secret even when

@@ -366,3 +366,44 @@ func TestDestroyRemovesOnlyOwnedItems(t *testing.T) {
 		t.Errorf("state still owns %v", f.st.Hosts)
 	}
 }
+
+func TestBackupsNeverOverwritten(t *testing.T) {
+	f := newFixture(t)
+	f.write(".claude/settings.json", "{\"theme\": \"dark\"}\n", 0o600)
+	cfg := f.config(`target "claude_code" "default" { credential = credential.relay }`)
+	for i := 0; i < 3; i++ { // apply, destroy, within the same second
+		f.apply(f.plan(cfg, engine.PlanOptions{}))
+		f.apply(f.plan(cfg, engine.PlanOptions{Destroy: true}))
+	}
+	backups, _ := filepath.Glob(f.path(".claude/settings.json.hub-backup-*"))
+	if len(backups) != 3 {
+		t.Fatalf("backups = %v, want three distinct ones", backups)
+	}
+	for _, b := range backups {
+		if got, _ := os.ReadFile(b); string(got) != "{\"theme\": \"dark\"}\n" {
+			t.Errorf("%s = %q", b, got)
+		}
+	}
+}
+
+func TestAdoptThenChangeBacksUp(t *testing.T) {
+	f := newFixture(t)
+	user := "{\n  \"env\": {\n    \"ANTHROPIC_BASE_URL\": \"https://relay.example.com\",\n    \"ANTHROPIC_AUTH_TOKEN\": \"" + key + "\"\n  }\n}\n"
+	f.write(".claude/settings.json", user, 0o600)
+	cfg := f.config(`target "claude_code" "default" { credential = credential.relay }`)
+	p := f.plan(cfg, engine.PlanOptions{})
+	if s := p.Plan.Summary(); s.Adopt != 2 || s.Create+s.Update+s.Delete != 0 {
+		t.Fatalf("summary = %+v, want 2 adopted", s)
+	}
+	if res := f.apply(p); res.Targets[0].Files[0].Written {
+		t.Error("adopt-only apply wrote the file")
+	}
+	f.apply(f.plan(cfg, engine.PlanOptions{Destroy: true}))
+	backups, _ := filepath.Glob(f.path(".claude/settings.json.hub-backup-*"))
+	if len(backups) != 1 {
+		t.Fatalf("backups = %v, want the user's original kept before the first write", backups)
+	}
+	if got, _ := os.ReadFile(backups[0]); string(got) != user {
+		t.Errorf("backup = %q", got)
+	}
+}

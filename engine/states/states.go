@@ -51,8 +51,11 @@ type File struct {
 	// Sum is the sha256 of the file as hub last wrote it.
 	Sum string `json:"sum"`
 	// Backup is the copy made before hub first changed the file, if any.
-	Backup string           `json:"backup,omitempty"`
-	Items  map[string]*Item `json:"items"`
+	Backup string `json:"backup,omitempty"`
+	// Created is set when the file did not exist before hub wrote it, so
+	// there was nothing to back up.
+	Created bool             `json:"created,omitempty"`
+	Items   map[string]*Item `json:"items"`
 }
 
 // Item is one owned value.
