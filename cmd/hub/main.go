@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/agext/levenshtein"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -81,7 +82,8 @@ func run(args []string, s streams, environ []string) (code int) {
 		env: envMap(environ), redactor: red,
 	}
 	root := app.rootCommand()
-	root.SetArgs(normalizeArgs(root, args))
+	long, short := flagNames(root)
+	root.SetArgs(normalizeArgs(args, long, short))
 	root.SetIn(s.in)
 	root.SetOut(out)
 	root.SetErr(errw)
@@ -100,7 +102,13 @@ func run(args []string, s streams, environ []string) (code int) {
 		return ee.code
 	}
 	app.errorf("%v", err)
-	if strings.Contains(err.Error(), "unknown flag") || strings.Contains(err.Error(), "unknown command") {
+	msg := err.Error()
+	if _, name, ok := strings.Cut(msg, "unknown flag: --"); ok {
+		if s := suggestFlag(name, long); s != "" {
+			app.hint("did you mean --%s?", s)
+		}
+	}
+	if strings.Contains(msg, "unknown flag") || strings.Contains(msg, "unknown shorthand flag") || strings.Contains(msg, "unknown command") {
 		app.hint("run hub --help, or hub COMMAND --help, to see what is accepted")
 	}
 	return 1
@@ -116,20 +124,34 @@ func envMap(environ []string) map[string]string {
 	return m
 }
 
-// normalizeArgs accepts Terraform's single-dash long flags (-auto-approve,
-// -chdir=DIR) by rewriting them to the GNU spelling when the name is a long
-// flag hub knows. Everything after "--" is left alone.
-func normalizeArgs(root *cobra.Command, args []string) []string {
-	long := map[string]bool{}
+// flagNames returns every long flag name and shorthand letter of the tree.
+func flagNames(root *cobra.Command) (long, short map[string]bool) {
+	long, short = map[string]bool{}, map[string]bool{}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
-		c.Flags().VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
-		c.PersistentFlags().VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
+		visit := func(f *pflag.Flag) {
+			long[f.Name] = true
+			if f.Shorthand != "" {
+				short[f.Shorthand] = true
+			}
+		}
+		c.Flags().VisitAll(visit)
+		c.PersistentFlags().VisitAll(visit)
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}
 	}
 	walk(root)
+	short["h"] = true
+	return long, short
+}
+
+// normalizeArgs accepts Terraform's single-dash long flags (-auto-approve,
+// -chdir=DIR) by rewriting them to the GNU spelling. A single-dash word that
+// does not start with a shorthand letter is taken as a long flag too, so a
+// misspelled one is reported by its name rather than as a bad shorthand.
+// Everything after "--" is left alone.
+func normalizeArgs(args []string, long, short map[string]bool) []string {
 	out := make([]string, 0, len(args))
 	for i, a := range args {
 		if a == "--" {
@@ -138,11 +160,23 @@ func normalizeArgs(root *cobra.Command, args []string) []string {
 		}
 		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
 			name, _, _ := strings.Cut(a[1:], "=")
-			if len(name) > 1 && long[name] {
+			if len(name) > 1 && (long[name] || !short[name[:1]]) {
 				a = "-" + a
 			}
 		}
 		out = append(out, a)
 	}
 	return out
+}
+
+// suggestFlag returns the known long flag closest to name, if it is close.
+func suggestFlag(name string, long map[string]bool) string {
+	name, _, _ = strings.Cut(name, "=")
+	best, bestD := "", 3
+	for f := range long {
+		if d := levenshtein.Distance(name, f, nil); d < bestD || (d == bestD && best != "" && f < best) {
+			best, bestD = f, d
+		}
+	}
+	return best
 }

@@ -434,7 +434,7 @@ func TestJSONLines(t *testing.T) {
 // the GNU spelling; everything else, and everything after "--", is left.
 func TestNormalizeArgs(t *testing.T) {
 	a := &app{}
-	root := a.rootCommand()
+	long, short := flagNames(a.rootCommand())
 	for _, c := range []struct{ in, want string }{
 		{"-chdir=cfg plan", "--chdir=cfg plan"},
 		{"plan -chdir cfg -out=p.plan -detailed-exitcode -no-color", "plan --chdir cfg --out=p.plan --detailed-exitcode --no-color"},
@@ -442,11 +442,12 @@ func TestNormalizeArgs(t *testing.T) {
 		{"fmt -check -diff", "fmt --check --diff"},
 		{"state list -json -host=h", "state list --json --host=h"},
 		{"-C cfg plan -o p.plan", "-C cfg plan -o p.plan"},
-		{"plan -bogus --chdir=x", "plan -bogus --chdir=x"},
+		{"plan -bogus --chdir=x", "plan --bogus --chdir=x"},
+		{"plan -hx", "plan -hx"},
 		{"apply -- -auto-approve", "apply -- -auto-approve"},
 		{"plan - -", "plan - -"},
 	} {
-		got := strings.Join(normalizeArgs(root, strings.Fields(c.in)), " ")
+		got := strings.Join(normalizeArgs(strings.Fields(c.in), long, short), " ")
 		if got != c.want {
 			t.Errorf("normalizeArgs(%q) = %q, want %q", c.in, got, c.want)
 		}

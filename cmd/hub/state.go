@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -33,11 +34,15 @@ only as salted hashes, and are shown as (sensitive value).`,
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			st, h, err := a.stateHost(host)
-			if err != nil || h == nil {
+			if err != nil {
 				return err
 			}
 			if asJSON {
 				return a.printJSON(map[string]any{"lineage": st.Lineage, "serial": st.Serial, "host": a.hostOr(host), "targets": h.Targets})
+			}
+			if len(h.Targets) == 0 {
+				fmt.Fprintln(a.out, a.nothingOwned(st, host))
+				return nil
 			}
 			tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "TARGET\tITEMS\tSINCE\tFILE")
@@ -57,12 +62,15 @@ only as salted hashes, and are shown as (sensitive value).`,
 		Example: "  hub state show claude_code.default",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			_, h, err := a.stateHost(host)
-			if err != nil || h == nil {
+			st, h, err := a.stateHost(host)
+			if err != nil {
 				return err
 			}
 			t := h.Targets[args[0]]
 			if t == nil {
+				if len(h.Targets) == 0 {
+					return fmt.Errorf("hub owns nothing for %s: %s", args[0], a.nothingOwned(st, host))
+				}
 				return fmt.Errorf("hub owns nothing for %s on host %s; hub state list shows what it owns", args[0], a.hostOr(host))
 			}
 			if asJSON {
@@ -102,30 +110,34 @@ func (a *app) hostOr(h string) string {
 	return a.host()
 }
 
-// stateHost loads the state and the host's section; with nothing owned it says
-// so and returns a nil host.
+// stateHost loads the state and the host's section (empty if none).
 func (a *app) stateHost(host string) (*states.State, *states.Host, error) {
 	st, err := a.store().Load(context.Background())
 	if err != nil {
 		return nil, nil, err
 	}
 	h := st.Hosts[a.hostOr(host)]
-	if h == nil || len(h.Targets) == 0 {
-		others := make([]string, 0, len(st.Hosts))
-		for name, oh := range st.Hosts {
-			if name != a.hostOr(host) && len(oh.Targets) > 0 {
-				others = append(others, name)
-			}
-		}
-		sort.Strings(others)
-		msg := fmt.Sprintf("hub owns nothing on host %s (state %s).", a.hostOr(host), a.statePath())
-		if len(others) > 0 {
-			msg += fmt.Sprintf(" Hosts in the state: %v; pick one with --host.", others)
-		}
-		fmt.Fprintln(a.out, msg)
-		return st, nil, nil
+	if h == nil {
+		h = &states.Host{Targets: map[string]*states.Target{}}
 	}
 	return st, h, nil
+}
+
+// nothingOwned says that hub owns nothing on the host, and which hosts it
+// owns something on.
+func (a *app) nothingOwned(st *states.State, host string) string {
+	var others []string
+	for name, oh := range st.Hosts {
+		if name != a.hostOr(host) && len(oh.Targets) > 0 {
+			others = append(others, name)
+		}
+	}
+	sort.Strings(others)
+	msg := fmt.Sprintf("hub owns nothing on host %s (state %s).", a.hostOr(host), a.statePath())
+	if len(others) > 0 {
+		msg += fmt.Sprintf(" Hosts in the state: %s; pick one with --host.", strings.Join(others, ", "))
+	}
+	return msg
 }
 
 func (a *app) printJSON(v any) error {

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -190,10 +192,15 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 					Detail: capitalize(err.Error()) + ".", Subject: credAttr.Expr.Range().Ptr()})
 			}
 			for _, id := range ids {
-				if c := cfg.Credentials[id]; c != nil {
-					cred := c.Credential
-					t.Input.Credentials = append(t.Input.Credentials, &cred)
+				c := cfg.Credentials[id]
+				if c == nil {
+					diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid credential reference",
+						Detail:  fmt.Sprintf("There is no credential %q; refer to one as credential.<id>.%s", id, suggest(id, slices.Sorted(maps.Keys(cfg.Credentials)))),
+						Subject: credAttr.Expr.Range().Ptr()})
+					continue
 				}
+				cred := c.Credential
+				t.Input.Credentials = append(t.Input.Credentials, &cred)
 			}
 		}
 	}
@@ -213,10 +220,15 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 // credentialIDs reads credential ids from credential.<id> values.
 func credentialIDs(v cty.Value, multi bool) ([]string, error) {
 	id := func(v cty.Value) (string, error) {
-		if !v.Type().IsObjectType() || !v.Type().HasAttribute("id") || !v.Type().HasAttribute("api_type") {
-			return "", errors.New("expected a reference to a credential, like credential.relay")
+		bad := errors.New("expected a reference to a credential, like credential.relay")
+		if v.IsNull() || !v.Type().IsObjectType() || !v.Type().HasAttribute("id") || !v.Type().HasAttribute("api_type") {
+			return "", bad
 		}
-		return v.GetAttr("id").AsString(), nil
+		idv := v.GetAttr("id")
+		if idv.IsNull() || !idv.IsKnown() || idv.Type() != cty.String {
+			return "", bad
+		}
+		return idv.AsString(), nil
 	}
 	if !multi {
 		s, err := id(v)

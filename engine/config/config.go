@@ -319,7 +319,7 @@ func (l *loader) dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 	out := diags[:0]
 	for _, d := range diags {
 		drop := false
-		if d.Subject != nil && d.Summary != "" && !strings.HasPrefix(d.Summary, "Reference to undeclared") {
+		if _, ours := d.Extra.(refDiag); !ours && d.Subject != nil {
 			for _, r := range l.badRefs {
 				if r.Filename == d.Subject.Filename && d.Subject.Start.Byte >= r.Start.Byte && d.Subject.End.Byte <= r.End.Byte {
 					drop = true

@@ -36,7 +36,7 @@ func (l *loader) checkRefs(body hcl.Body, declared map[string][]string) hcl.Diag
 		if len(e.Traversal) < 2 {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid reference",
 				Detail:  fmt.Sprintf("A reference to %s needs a name after it, like %s.example.", root, root),
-				Subject: e.SrcRange.Ptr()})
+				Subject: e.SrcRange.Ptr(), Extra: refDiag{}})
 			l.badRefs = append(l.badRefs, e.SrcRange)
 			return nil
 		}
@@ -56,12 +56,15 @@ func (l *loader) checkRefs(body hcl.Body, declared map[string][]string) hcl.Diag
 			detail += " Declare it, or fix the name."
 		}
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared " + kind,
-			Detail: detail, Subject: e.SrcRange.Ptr()})
+			Detail: detail, Subject: e.SrcRange.Ptr(), Extra: refDiag{}})
 		l.badRefs = append(l.badRefs, e.SrcRange)
 		return nil
 	})
 	return diags
 }
+
+// refDiag marks the diagnostics of checkRefs, which dedupe keeps.
+type refDiag struct{}
 
 // nameSuggestion returns the option closest to given, if close enough to be a
 // likely typo.

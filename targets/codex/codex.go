@@ -151,5 +151,5 @@ func (t *Target) Notes(in *targets.Input) []string {
 	if t.mode() == "env" {
 		return []string{fmt.Sprintf("codex reads the key of credential %q from $%s: export it in the shell that runs codex (the key is not written to config.toml).", c.ID, t.keyEnv(c))}
 	}
-	return []string{"the key is written to config.toml (file mode 0600); set key_mode = \"env\" to keep it out of the file."}
+	return []string{"the key is written into config.toml; set key_mode = \"env\" to keep it out of the file."}
 }
