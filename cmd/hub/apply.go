@@ -140,9 +140,11 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 	if res.Changed {
 		saveErr = store.Save(context.Background(), res.State)
 	}
-	a.showApply(p, res, j)
+	a.showApply(op, p, res, j)
 	if err := res.Err(); err != nil {
-		a.errorf("%v", err)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			a.errorf("%s", line)
+		}
 		if saveErr == nil {
 			a.hint("the state records only the files that were written; fix the cause and run hub apply again")
 		}
@@ -163,7 +165,11 @@ func (a *app) confirm(op string) error {
 	if !a.terminal {
 		return fmt.Errorf("hub %s needs confirmation, and there is no terminal to ask on; pass --auto-approve, or apply a saved plan (hub plan --out FILE, then hub apply FILE)", op)
 	}
-	fmt.Fprintf(a.out, "\nDo you want to perform these actions?\n  hub will %s the changes above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", map[string]string{"apply": "write", "destroy": "remove"}[op])
+	what := "write the changes above"
+	if op == "destroy" {
+		what = "remove the items above"
+	}
+	fmt.Fprintf(a.out, "\nDo you want to perform these actions?\n  hub will %s.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", what)
 	a.out.Flush()
 	line, _ := bufio.NewReader(a.in).ReadString('\n')
 	if strings.TrimSpace(line) != "yes" {
@@ -174,7 +180,7 @@ func (a *app) confirm(op string) error {
 	return nil
 }
 
-func (a *app) showApply(p *plans.Plan, res *engine.ApplyResult, j *render.JSON) {
+func (a *app) showApply(op string, p *plans.Plan, res *engine.ApplyResult, j *render.JSON) {
 	s := p.Summary()
 	for _, t := range res.Targets {
 		for _, fr := range t.Files {
@@ -199,6 +205,9 @@ func (a *app) showApply(p *plans.Plan, res *engine.ApplyResult, j *render.JSON) 
 	line := fmt.Sprintf("Apply complete! Items: %d created, %d updated, %d deleted", s.Create, s.Update, s.Delete)
 	if s.Adopt > 0 {
 		line += fmt.Sprintf(", %d adopted", s.Adopt)
+	}
+	if op == "destroy" {
+		line = fmt.Sprintf("Destroy complete! Items: %d deleted", s.Delete)
 	}
 	line += "."
 	if res.Err() != nil {

@@ -174,12 +174,12 @@ func TestConfirm(t *testing.T) {
 	// destroy asks too; "no" keeps everything.
 	before := h.read(settings)
 	r = h.runIn("no\n", true, "destroy")
-	r.want(t, 1, "hub will remove the changes above.", "Destroy cancelled.")
+	r.want(t, 1, "hub will remove the items above.", "Destroy cancelled.")
 	if h.read(settings) != before {
 		t.Errorf("destroy cancelled but settings.json changed")
 	}
 	r = h.runIn("yes\n", true, "destroy")
-	r.want(t, 0, "Apply complete! Items: 0 created, 0 updated, 8 deleted.")
+	r.want(t, 0, "Destroy complete! Items: 8 deleted.")
 	if strings.Contains(h.read(settings), "ANTHROPIC") {
 		t.Errorf("destroy left hub's items:\n%s", h.read(settings))
 	}
@@ -313,7 +313,7 @@ func TestStateListJSONWhenNothingOwned(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["host"] != "testhost" {
 		t.Fatalf("state list --json after apply: %v\n%s", err, r)
 	}
-	h.run("destroy", "--auto-approve").want(t, 0, "Apply complete!")
+	h.run("destroy", "--auto-approve").want(t, 0, "Destroy complete!")
 	check("after destroy")
 }
 

@@ -90,11 +90,11 @@ func Plan(w io.Writer, p *plans.Plan, st Style) {
 		return
 	}
 	legend(w, p, st)
-	verb := "will perform"
 	if p.Destroy {
-		verb = "will remove what it owns with"
+		fmt.Fprint(w, "hub will remove the following items it owns:\n\n")
+	} else {
+		fmt.Fprint(w, "hub will perform the following actions:\n\n")
 	}
-	fmt.Fprintf(w, "hub %s the following actions:\n\n", verb)
 	for _, t := range p.Targets {
 		if !t.HasChanges() {
 			continue
