@@ -89,16 +89,6 @@ type FileChange struct {
 // HasChanges reports whether applying would write the file or the state.
 func (f *FileChange) HasChanges() bool { return len(f.Changes) > 0 }
 
-// Writes reports whether applying would change the file's bytes.
-func (f *FileChange) Writes() bool {
-	for _, c := range f.Changes {
-		if c.Action != Adopt {
-			return true
-		}
-	}
-	return false
-}
-
 // A TargetPlan is the plan for one target block.
 type TargetPlan struct {
 	Address string       `json:"address"` // "claude_code.default"

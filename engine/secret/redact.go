@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // A Redactor replaces every known secret in text with the placeholder. It is safe
@@ -30,7 +31,7 @@ func (r *Redactor) Add(values ...string) {
 		all = append(all, escapedForms(v)...)
 	}
 	for _, v := range all {
-		if len(v) < MinRedactLen || !validUTF8(v) {
+		if len(v) < MinRedactLen || !utf8.ValidString(v) {
 			continue
 		}
 		dup := false

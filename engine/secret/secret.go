@@ -10,8 +10,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
-	"unicode/utf8"
 )
 
 // Placeholder is what hub prints instead of a secret value.
@@ -40,21 +38,6 @@ func (s Secret) GoString() string { return Placeholder }
 // other encoders never see the value.
 func (s Secret) MarshalText() ([]byte, error) { return []byte(Placeholder), nil }
 
-// Fingerprint returns a short, non-reversible label for a key, such as "sk-…3f9a":
-// the key's prefix up to its first dash (if short) and a digest suffix. The suffix
-// comes from a hash, not from the key, so nothing of the key's tail is shown.
-func Fingerprint(s string) string {
-	if s == "" {
-		return "(empty)"
-	}
-	prefix := ""
-	if i := strings.IndexByte(s, '-'); i > 0 && i <= 4 && len(s) > 12 {
-		prefix = s[:i+1]
-	}
-	sum := sha256.Sum256([]byte(s))
-	return prefix + "…" + hex.EncodeToString(sum[:2])
-}
-
 // Hash returns a salted digest of v, used in state and saved plans to notice a
 // change of a value without storing it.
 func Hash(salt, v []byte) string {
@@ -67,6 +50,3 @@ func Hash(salt, v []byte) string {
 // values would match ordinary words; hub never prints sensitive values directly
 // anyway, so redaction is the safety net, not the mechanism.
 const MinRedactLen = 6
-
-// validUTF8 reports whether s is worth matching in output.
-func validUTF8(s string) bool { return utf8.ValidString(s) }

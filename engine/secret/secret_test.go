@@ -21,9 +21,6 @@ func TestSecretNeverFormats(t *testing.T) {
 	if s.Reveal() != key {
 		t.Error("Reveal lost the value")
 	}
-	if fp := Fingerprint(key); strings.Contains(fp, key[3:]) || !strings.HasPrefix(fp, "sk-…") {
-		t.Errorf("fingerprint = %q", fp)
-	}
 }
 
 func TestRedactingWriter(t *testing.T) {
