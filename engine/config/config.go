@@ -57,10 +57,16 @@ type Credential struct {
 	Range    hcl.Range
 }
 
-// Usage is a credential's usage block; the methods are read by providers.
+// Usage is a credential's usage block: how balance and usage are read.
 type Usage struct {
-	Method string   `hcl:"method,optional"`
-	Remain hcl.Body `hcl:",remain"`
+	Method string `hcl:"method,optional"`
+	// Endpoint, Token and the dot paths configure method = "custom".
+	Endpoint      string `hcl:"endpoint,optional"`
+	Token         string `hcl:"token,optional"`
+	Balance       string `hcl:"balance,optional"`
+	TodayCost     string `hcl:"today_cost,optional"`
+	TodayRequests string `hcl:"today_requests,optional"`
+	TodayTokens   string `hcl:"today_tokens,optional"`
 }
 
 // A Target is a decoded target block.
@@ -273,8 +279,7 @@ func rangeString(r hcl.Range) string {
 // reserved for the WebDAV store; only the local default exists so far.
 func decodeHub(b *hcl.Block) hcl.Diagnostics {
 	content, diags := b.Body.Content(&hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "required_version"}},
-		Blocks:     []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}},
 	})
 	for _, sb := range content.Blocks {
 		if sb.Labels[0] != "local" {
