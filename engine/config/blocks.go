@@ -107,6 +107,9 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 		if u.Method == "" {
 			u.Method = "auto"
 		}
+		if u.Token != "" {
+			l.secrets = append(l.secrets, u.Token)
+		}
 		if !contains(UsageMethods, u.Method) {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown usage method",
 				Detail: fmt.Sprintf("The usage method %q is not one of %q.%s", u.Method, UsageMethods, suggest(u.Method, UsageMethods)), Subject: ub.DefRange.Ptr()})
