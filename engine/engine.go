@@ -178,7 +178,7 @@ func (e *Engine) planTarget(sys system.System, j *targetJob, destroy bool, salt 
 	}
 	for _, path := range withOwnedFiles(paths, j.owned) {
 		var spec *targets.Spec
-		if contains(paths, path) {
+		if slices.Contains(paths, path) {
 			var err error
 			if spec, err = j.impl.Desired(path, j.in); err != nil {
 				j.plan.Files = append(j.plan.Files, plans.FileChange{Path: path, Error: err.Error()})
@@ -226,21 +226,12 @@ func withOwnedFiles(paths []string, ot *states.Target) []string {
 	}
 	var extra []string
 	for p := range ot.Files {
-		if !contains(paths, p) {
+		if !slices.Contains(paths, p) {
 			extra = append(extra, p)
 		}
 	}
 	sort.Strings(extra)
 	return append(out, extra...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // planFile compares one file's desired items (spec, nil for none), its actual

@@ -110,7 +110,7 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 		if u.Token != "" {
 			l.secrets = append(l.secrets, u.Token)
 		}
-		if !contains(UsageMethods, u.Method) {
+		if !slices.Contains(UsageMethods, u.Method) {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown usage method",
 				Detail: fmt.Sprintf("The usage method %q is not one of %q.%s", u.Method, UsageMethods, suggest(u.Method, UsageMethods)), Subject: ub.DefRange.Ptr()})
 		}
@@ -250,15 +250,6 @@ func credentialIDs(v cty.Value, multi bool) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func joinQuoted(ss []string) string {
