@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,10 +32,17 @@ type FileResult struct {
 type TargetResult struct {
 	Address string
 	Files   []FileResult
+	// Reloaded is set when the target's reload step ran; ReloadErr is its
+	// failure (the files were written all the same).
+	Reloaded  bool
+	ReloadErr error
 }
 
-// Failed reports whether any file of the target failed.
+// Failed reports whether any file of the target, or its reload, failed.
 func (t *TargetResult) Failed() bool {
+	if t.ReloadErr != nil {
+		return true
+	}
 	for _, f := range t.Files {
 		if f.Err != nil {
 			return true
@@ -63,6 +71,9 @@ func (r *ApplyResult) Err() error {
 					errs = append(errs, f.Err)
 				}
 			}
+			if t.ReloadErr != nil {
+				errs = append(errs, fmt.Errorf("%s: files written, but reloading the tool failed: %w", t.Address, t.ReloadErr))
+			}
 		} else {
 			done = append(done, t.Address)
 		}
@@ -85,7 +96,7 @@ var ErrPlanErrored = errors.New("the plan has errors; fix them or leave those ta
 // re-read first and refused if it changed since the plan; it is backed up the
 // first time hub changes it; writes are atomic. A file that fails does not
 // stop the others, and the state records only what was written.
-func (e *Engine) Apply(pl *Planned, st *states.State) (*ApplyResult, error) {
+func (e *Engine) Apply(ctx context.Context, pl *Planned, st *states.State) (*ApplyResult, error) {
 	if pl.Plan.Errored() {
 		return nil, ErrPlanErrored
 	}
@@ -117,6 +128,9 @@ func (e *Engine) Apply(pl *Planned, st *states.State) (*ApplyResult, error) {
 			}
 			tr.Files = append(tr.Files, fr)
 		}
+		if reload := pl.reloads[tp.Address]; reload != nil && wrote(tr) && !tr.Failed() {
+			tr.Reloaded, tr.ReloadErr = true, reload(ctx)
+		}
 		if len(tr.Files) > 0 {
 			res.Targets = append(res.Targets, tr)
 		}
@@ -128,6 +142,15 @@ func (e *Engine) Apply(pl *Planned, st *states.State) (*ApplyResult, error) {
 		next.Serial++
 	}
 	return res, nil
+}
+
+func wrote(t TargetResult) bool {
+	for _, f := range t.Files {
+		if f.Written {
+			return true
+		}
+	}
+	return false
 }
 
 // writeFile re-checks, backs up and writes one file.
@@ -148,7 +171,11 @@ func (e *Engine) writeFile(fc plans.FileChange, pend *pending, owned *states.Fil
 			return "", err
 		}
 	}
-	if err := e.Sys.WriteFile(fc.Path, pend.data, 0o600); err != nil {
+	write := e.Sys.WriteFile
+	if pend.inPlace {
+		write = e.Sys.WriteFileInPlace
+	}
+	if err := write(fc.Path, pend.data, 0o600); err != nil {
 		return backup, err
 	}
 	return backup, nil

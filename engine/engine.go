@@ -5,6 +5,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -33,6 +34,8 @@ type Engine struct {
 	Env  targets.Env
 	Host string
 	Now  func() time.Time
+	// SkipReload leaves out targets' reload steps (golden tests).
+	SkipReload bool
 }
 
 func (e *Engine) now() time.Time {
@@ -53,8 +56,9 @@ type PlanOptions struct {
 // Planned is a plan with what apply needs to carry it out: the new contents of
 // each file, held in memory only (they may contain keys).
 type Planned struct {
-	Plan  *plans.Plan
-	files map[string]*pending // by path
+	Plan    *plans.Plan
+	files   map[string]*pending                    // by path
+	reloads map[string]func(context.Context) error // by target address
 }
 
 type pending struct {
@@ -63,6 +67,7 @@ type pending struct {
 	data    []byte // new contents
 	before  []byte // contents at plan time
 	existed bool   // the file existed at plan time
+	inPlace bool   // write keeping the file (targets.InPlace)
 	items   []targets.Item
 }
 
@@ -132,11 +137,15 @@ func (e *Engine) Plan(cfg *config.Config, st *states.State, opts PlanOptions) (*
 	}
 	wg.Wait()
 
-	out := &Planned{Plan: p, files: map[string]*pending{}}
+	out := &Planned{Plan: p, files: map[string]*pending{}, reloads: map[string]func(context.Context) error{}}
 	for _, j := range jobs {
 		p.Targets = append(p.Targets, j.plan)
 		for path, pend := range j.pending {
 			out.files[path] = pend
+		}
+		if r, ok := j.impl.(targets.Reloader); ok && j.in != nil && !opts.Destroy && !e.SkipReload {
+			in := j.in
+			out.reloads[j.addr] = func(ctx context.Context) error { return r.Reload(ctx, in) }
 		}
 	}
 	if err := checkSharedFiles(p); err != nil {
@@ -189,6 +198,9 @@ func (e *Engine) planTarget(sys system.System, j *targetJob, destroy bool, salt 
 		j.plan.Files = append(j.plan.Files, fc)
 		if pend != nil {
 			pend.address, pend.typ = j.addr, j.typ
+			if ip, ok := j.impl.(targets.InPlace); ok {
+				pend.inPlace = ip.WritesInPlace(path)
+			}
 			j.pending[path] = pend
 		}
 	}

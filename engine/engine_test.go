@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -67,7 +68,7 @@ func (f *fixture) plan(cfg *config.Config, opts engine.PlanOptions) *engine.Plan
 
 func (f *fixture) apply(p *engine.Planned) *engine.ApplyResult {
 	f.t.Helper()
-	res, err := f.eng.Apply(p, f.st)
+	res, err := f.eng.Apply(context.Background(), p, f.st)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -340,7 +341,7 @@ func TestBrokenFileBlocksApplyButNotPlan(t *testing.T) {
 	if !p.Plan.Errored() || p.Plan.Summary().Create != 6 {
 		t.Fatalf("plan errored=%v summary=%+v, want an error and codex still planned", p.Plan.Errored(), p.Plan.Summary())
 	}
-	if _, err := f.eng.Apply(p, f.st); !errors.Is(err, engine.ErrPlanErrored) {
+	if _, err := f.eng.Apply(context.Background(), p, f.st); !errors.Is(err, engine.ErrPlanErrored) {
 		t.Errorf("apply err = %v", err)
 	}
 	if _, err := os.Stat(f.path(".codex/config.toml")); err == nil {

@@ -20,9 +20,11 @@
 package targets
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -56,6 +58,21 @@ type Noter interface {
 	Notes(in *Input) []string
 }
 
+// InPlace is implemented by targets whose tool watches its file directly and
+// stops noticing changes once the file is replaced by rename (CLIProxyAPI):
+// such files are rewritten in place instead (see system.WriteFileInPlace).
+type InPlace interface {
+	WritesInPlace(path string) bool
+}
+
+// Reloader is implemented by targets that can make the running tool pick up
+// a change (for example by running "ccr restart"). Reload is called once after
+// the target's files were written; it is the one place an adapter acts on the
+// world, and only when the user asked for it.
+type Reloader interface {
+	Reload(ctx context.Context, in *Input) error
+}
+
 // A Doc is one parsed file that can be edited while keeping everything hub does
 // not own as it was (comments, order, indentation, other keys).
 type Doc interface {
@@ -72,27 +89,112 @@ type Doc interface {
 }
 
 // A Key addresses an item inside a file, as a path of names from the root.
+// A segment may also select an element of an array of objects: made by
+// Select (the element whose field has a value) or Marked (the element marked
+// by a "# hub:NAME" comment, for YAML), so hub can own fields of list entries
+// such as Claude Code Router's Providers[name=relay].
 type Key []string
 
-// String renders the key with dots, quoting segments that contain a dot,
-// whitespace or a quote: env.ANTHROPIC_BASE_URL, model_providers."a.b".name.
-func (k Key) String() string {
-	parts := make([]string, len(k))
-	for i, s := range k {
-		if s == "" || strings.ContainsAny(s, ". \t\"'[]") {
-			parts[i] = fmt.Sprintf("%q", s)
-		} else {
-			parts[i] = s
-		}
+// Select returns a key segment that selects, in an array of objects, the
+// element whose field equals value. Editors create the element (holding just
+// that field) when it is missing, and remove it when hub's last item in it is
+// deleted and only the field is left.
+func Select(field, value string) string {
+	return "[" + field + "=" + quoteIfNeeded(value, "]=.\"") + "]"
+}
+
+// Marked returns a key segment that selects the array element marked with a
+// "# hub:marker" comment (YAML only), for lists whose entries have no name.
+func Marked(marker string) string { return "[#hub:" + marker + "]" }
+
+// ParseSelector reports whether seg is a selector, and what it selects: a
+// field and value, or (marker != "") a comment marker.
+func ParseSelector(seg string) (field, value, marker string, ok bool) {
+	if len(seg) < 3 || seg[0] != '[' || seg[len(seg)-1] != ']' {
+		return "", "", "", false
 	}
-	return strings.Join(parts, ".")
+	body := seg[1 : len(seg)-1]
+	if m, isMarker := strings.CutPrefix(body, "#hub:"); isMarker {
+		return "", "", m, true
+	}
+	field, value, found := strings.Cut(body, "=")
+	if !found || field == "" {
+		return "", "", "", false
+	}
+	if strings.HasPrefix(value, "\"") {
+		v, err := strconv.Unquote(value)
+		if err != nil {
+			return "", "", "", false
+		}
+		value = v
+	}
+	return field, value, "", true
+}
+
+func quoteIfNeeded(s, special string) string {
+	if s == "" || strings.ContainsAny(s, special+" \t'[") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// String renders the key with dots, quoting names that contain a dot,
+// whitespace, a quote or a bracket; selectors attach to the name before them:
+// env.ANTHROPIC_BASE_URL, model_providers."a.b".name, Providers[name=relay].models.
+func (k Key) String() string {
+	var b strings.Builder
+	for i, seg := range k {
+		if _, _, _, sel := ParseSelector(seg); sel {
+			b.WriteString(seg)
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(quoteIfNeeded(seg, ".\"]"))
+	}
+	return b.String()
 }
 
 // ParseKey is the inverse of Key.String.
 func ParseKey(s string) (Key, error) {
+	orig := s
 	var k Key
+	expectName := true
 	for len(s) > 0 {
-		if s[0] == '"' {
+		switch {
+		case s[0] == '[':
+			end, inQuote := 1, false
+			for ; end < len(s); end++ {
+				if s[end] == '\\' && inQuote {
+					end++
+					continue
+				}
+				if s[end] == '"' {
+					inQuote = !inQuote
+				}
+				if s[end] == ']' && !inQuote {
+					break
+				}
+			}
+			if end >= len(s) {
+				return nil, fmt.Errorf("key %q: unterminated selector", orig)
+			}
+			seg := s[:end+1]
+			if _, _, _, ok := ParseSelector(seg); !ok {
+				return nil, fmt.Errorf("key %q: bad selector %s", orig, seg)
+			}
+			k = append(k, seg)
+			s = s[end+1:]
+			expectName = false
+			continue
+		case s[0] == '.' && !expectName:
+			s = s[1:]
+			expectName = true
+			continue
+		case !expectName:
+			return nil, fmt.Errorf("key %q: expected '.' or '[' at %q", orig, s)
+		case s[0] == '"':
 			end := 1
 			for end < len(s) && s[end] != '"' {
 				if s[end] == '\\' {
@@ -101,28 +203,26 @@ func ParseKey(s string) (Key, error) {
 				end++
 			}
 			if end >= len(s) {
-				return nil, fmt.Errorf("key %q: unterminated quote", s)
+				return nil, fmt.Errorf("key %q: unterminated quote", orig)
 			}
-			var seg string
-			if _, err := fmt.Sscanf(s[:end+1], "%q", &seg); err != nil {
-				return nil, fmt.Errorf("key %q: %w", s, err)
+			seg, err := strconv.Unquote(s[:end+1])
+			if err != nil {
+				return nil, fmt.Errorf("key %q: %w", orig, err)
 			}
 			k = append(k, seg)
 			s = s[end+1:]
-		} else {
-			i := strings.IndexByte(s, '.')
+		default:
+			i := strings.IndexAny(s, ".[")
 			if i < 0 {
 				i = len(s)
 			}
 			k = append(k, s[:i])
 			s = s[i:]
 		}
-		if len(s) > 0 {
-			if s[0] != '.' {
-				return nil, fmt.Errorf("key %q: expected '.'", s)
-			}
-			s = s[1:]
-		}
+		expectName = false
+	}
+	if expectName && len(k) > 0 {
+		return nil, fmt.Errorf("key %q: ends with '.'", orig)
 	}
 	return k, nil
 }

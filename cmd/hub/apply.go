@@ -132,7 +132,7 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 			}
 		}
 	}
-	res, err := eng.Apply(planned, st)
+	res, err := eng.Apply(context.Background(), planned, st)
 	if err != nil {
 		return err
 	}

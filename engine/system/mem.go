@@ -13,6 +13,8 @@ type Mem struct {
 	mu    sync.Mutex
 	files map[string][]byte
 	modes map[string]fs.FileMode
+	// inPlace records files whose last write kept the file (WriteFileInPlace).
+	inPlace map[string]bool
 	// FailWrite, if set, is called before each write; an error fails it.
 	FailWrite func(name string) error
 }
@@ -53,7 +55,30 @@ func (m *Mem) WriteFile(name string, data []byte, perm fs.FileMode) error {
 		m.modes[name] = perm
 	}
 	m.files[name] = append([]byte(nil), data...)
+	delete(m.inPlace, name)
 	return nil
+}
+
+// WriteFileInPlace implements System; in memory it is WriteFile, but it
+// records that the file was written in place.
+func (m *Mem) WriteFileInPlace(name string, data []byte, perm fs.FileMode) error {
+	if err := m.WriteFile(name, data, perm); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.inPlace == nil {
+		m.inPlace = map[string]bool{}
+	}
+	m.inPlace[name] = true
+	return nil
+}
+
+// InPlace reports whether the last write to name was in place.
+func (m *Mem) InPlace(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.inPlace[name]
 }
 
 // Mode returns the mode a file was created with.

@@ -20,6 +20,11 @@ type System interface {
 	// symlink stays a symlink (the file it points to is replaced); a new file
 	// gets perm, and missing parent directories are created with 0700.
 	WriteFile(name string, data []byte, perm fs.FileMode) error
+	// WriteFileInPlace replaces a file's contents keeping the file itself
+	// (its inode), for tools that watch the file and lose the watch when it is
+	// replaced by rename. It is not atomic, so it first leaves a complete copy
+	// of the new contents beside the file, removed once the write is done.
+	WriteFileInPlace(name string, data []byte, perm fs.FileMode) error
 }
 
 // ErrReadOnly is returned by a read-only System on any write.
@@ -31,6 +36,11 @@ type ReadOnly struct{ System }
 
 // WriteFile implements System.
 func (ReadOnly) WriteFile(name string, _ []byte, _ fs.FileMode) error {
+	return fmt.Errorf("write %s: %w", name, ErrReadOnly)
+}
+
+// WriteFileInPlace implements System.
+func (ReadOnly) WriteFileInPlace(name string, _ []byte, _ fs.FileMode) error {
 	return fmt.Errorf("write %s: %w", name, ErrReadOnly)
 }
 
@@ -98,6 +108,39 @@ func (OS) WriteFile(name string, data []byte, perm fs.FileMode) error {
 	ok = true
 	syncDir(dir)
 	return nil
+}
+
+// WriteFileInPlace implements System: the new contents go first to a
+// recovery copy (<name>.hub-new, fsynced), then the file is truncated and
+// rewritten through the same inode and fsynced, then the copy is removed. A
+// crash in between leaves the complete new contents in the copy.
+func (o OS) WriteFileInPlace(name string, data []byte, perm fs.FileMode) error {
+	target, err := resolve(name)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(target); errors.Is(err, fs.ErrNotExist) {
+		return o.WriteFile(name, data, perm)
+	}
+	recovery := target + ".hub-new"
+	if err := o.WriteFile(recovery, data, 0o600); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w (the new contents are in %s)", name, err, recovery)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w (the new contents are in %s)", name, err, recovery)
+	}
+	return os.Remove(recovery)
 }
 
 // resolve follows symlinks at name, so the file they point to is replaced

@@ -125,3 +125,34 @@ func TestWriteFileThroughLinkedDirectory(t *testing.T) {
 		t.Error("a file was created beside the link instead")
 	}
 }
+
+func TestWriteFileInPlaceKeepsInode(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "config.yaml")
+	os.WriteFile(p, []byte("port: 8317\n"), 0o640)
+	before, _ := os.Stat(p)
+	if err := (system.OS{}).WriteFileInPlace(p, []byte("port: 8318\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(p)
+	if !os.SameFile(before, after) {
+		t.Error("the file was replaced, not rewritten in place")
+	}
+	if after.Mode().Perm() != 0o640 {
+		t.Errorf("mode = %v", after.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(p); string(b) != "port: 8318\n" {
+		t.Errorf("content = %q", b)
+	}
+	if _, err := os.Stat(p + ".hub-new"); err == nil {
+		t.Error("recovery copy left behind")
+	}
+	// A new file is created as usual.
+	q := filepath.Join(dir, "sub", "new.yaml")
+	if err := (system.OS{}).WriteFileInPlace(q, []byte("x: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(q); fi.Mode().Perm() != 0o600 {
+		t.Errorf("new file mode = %v", fi.Mode().Perm())
+	}
+}

@@ -20,6 +20,7 @@ package targettest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -148,7 +149,7 @@ func runCase(t *testing.T, info targets.Info, path string) {
 		st = ownedState(t, impl, in, paths, sys, st, strings.Fields(string(b)))
 	}
 	cfg := &config.Config{Targets: []*config.Target{{Type: info.Type, Name: "test", Info: info, Impl: impl, Input: in}}}
-	eng := &engine.Engine{Sys: sys, Env: env, Host: "test", Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	eng := &engine.Engine{Sys: sys, Env: env, Host: "test", SkipReload: true, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
 	planned, err := eng.Plan(cfg, st, engine.PlanOptions{})
 	if err != nil {
 		checkError(t, ar, path, err.Error())
@@ -160,7 +161,7 @@ func runCase(t *testing.T, info targets.Info, path string) {
 	}
 	var changes strings.Builder
 	render.Plan(&changes, planned.Plan, render.Style{})
-	res, err := eng.Apply(planned, st)
+	res, err := eng.Apply(context.Background(), planned, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,38 @@
+package targets
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestKeyRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		key  Key
+		want string
+	}{
+		{Key{"env", "ANTHROPIC_BASE_URL"}, "env.ANTHROPIC_BASE_URL"},
+		{Key{"model_providers", "a.b", "name"}, `model_providers."a.b".name`},
+		{Key{"Providers", Select("name", "relay"), "api_key"}, "Providers[name=relay].api_key"},
+		{Key{"Providers", Select("name", "a.b]c"), "models"}, `Providers[name="a.b]c"].models`},
+		{Key{"claude-api-key", Marked("relay"), "base-url"}, "claude-api-key[#hub:relay].base-url"},
+		{Key{"x", ""}, `x.""`},
+		{Key{"odd[name]"}, `"odd[name]"`},
+		{Key{"a", Select("k", ""), "b"}, `a[k=""].b`},
+	} {
+		if got := tc.key.String(); got != tc.want {
+			t.Errorf("String(%q) = %s, want %s", []string(tc.key), got, tc.want)
+		}
+		back, err := ParseKey(tc.want)
+		if err != nil || !reflect.DeepEqual(back, tc.key) {
+			t.Errorf("ParseKey(%s) = %q, %v; want %q", tc.want, []string(back), err, []string(tc.key))
+		}
+	}
+	for _, bad := range []string{`a."b`, "a[name=x", "a.", "a[x]", `a[name="x]`, "a[name=x]b"} {
+		if k, err := ParseKey(bad); err == nil {
+			t.Errorf("ParseKey(%s) = %q, want an error", bad, []string(k))
+		}
+	}
+	if f, v, m, ok := ParseSelector(Select("name", `q"uote`)); !ok || f != "name" || v != `q"uote` || m != "" {
+		t.Errorf("ParseSelector = %q %q %q %v", f, v, m, ok)
+	}
+}
