@@ -119,7 +119,7 @@ func (e *Engine) Apply(ctx context.Context, pl *Planned, st *states.State) (*App
 				owned = ts.Files[fc.Path]
 			}
 			if !bytes.Equal(pend.data, pend.before) {
-				fr.Backup, fr.Err = e.writeFile(fc, pend, owned)
+				fr.Backup, fr.Err = e.writeFile(ctx, fc, pend, owned)
 				fr.Written = fr.Err == nil
 			}
 			if fr.Err == nil {
@@ -154,9 +154,9 @@ func wrote(t TargetResult) bool {
 }
 
 // writeFile re-checks, backs up and writes one file.
-func (e *Engine) writeFile(fc plans.FileChange, pend *pending, owned *states.File) (string, error) {
-	cur, err := e.Sys.ReadFile(fc.Path)
-	exists := err == nil
+func (e *Engine) writeFile(ctx context.Context, fc plans.FileChange, pend *pending, owned *states.File) (string, error) {
+	cur, err := pend.store.read(ctx, fc.Path)
+	exists := err == nil && cur != nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("%s: %w", fc.Path, err)
 	}
@@ -166,16 +166,12 @@ func (e *Engine) writeFile(fc plans.FileChange, pend *pending, owned *states.Fil
 	backup := ""
 	// Back up before hub first changes the file's bytes. Owning items is not
 	// enough to skip it: a first apply that only adopted values wrote nothing.
-	if exists && (owned == nil || (owned.Backup == "" && !owned.Created)) {
+	if exists && pend.store.backups() && (owned == nil || (owned.Backup == "" && !owned.Created)) {
 		if backup, err = e.backup(fc.Path, cur); err != nil {
 			return "", err
 		}
 	}
-	write := e.Sys.WriteFile
-	if pend.inPlace {
-		write = e.Sys.WriteFileInPlace
-	}
-	if err := write(fc.Path, pend.data, 0o600); err != nil {
+	if err := pend.store.write(ctx, fc.Path, pend.before, pend.data); err != nil {
 		return backup, err
 	}
 	return backup, nil

@@ -64,10 +64,10 @@ type Planned struct {
 type pending struct {
 	address string
 	typ     string
-	data    []byte // new contents
-	before  []byte // contents at plan time
-	existed bool   // the file existed at plan time
-	inPlace bool   // write keeping the file (targets.InPlace)
+	data    []byte   // new contents
+	before  []byte   // contents at plan time
+	existed bool     // the file existed at plan time
+	store   docStore // where it is written
 	items   []targets.Item
 }
 
@@ -75,10 +75,11 @@ type pending struct {
 var ErrUnknownTarget = errors.New("no such target")
 
 // Plan computes what applying cfg would change, against st. It reads files
-// through a read-only view of e.Sys and writes nothing. Targets are planned
+// through a read-only view of e.Sys and writes nothing; only remote targets
+// make (read-only) network requests, under ctx. Targets are planned
 // concurrently; the plan lists them in configuration order, then the targets
 // hub still owns that the configuration no longer has.
-func (e *Engine) Plan(cfg *config.Config, st *states.State, opts PlanOptions) (*Planned, error) {
+func (e *Engine) Plan(ctx context.Context, cfg *config.Config, st *states.State, opts PlanOptions) (*Planned, error) {
 	p := &plans.Plan{FormatVersion: plans.FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Host: e.Host,
 		Destroy: opts.Destroy, Filter: opts.Targets}
 	host := st.Hosts[e.Host]
@@ -132,7 +133,7 @@ func (e *Engine) Plan(cfg *config.Config, st *states.State, opts PlanOptions) (*
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			e.planTarget(ro, j, opts.Destroy, salt)
+			e.planTarget(ctx, ro, j, opts.Destroy, salt)
 		}()
 	}
 	wg.Wait()
@@ -168,7 +169,7 @@ type targetJob struct {
 	pending map[string]*pending
 }
 
-func (e *Engine) planTarget(sys system.System, j *targetJob, destroy bool, salt []byte) {
+func (e *Engine) planTarget(ctx context.Context, sys system.System, j *targetJob, destroy bool, salt []byte) {
 	j.plan = plans.TargetPlan{Address: j.addr, Type: j.typ, Removed: j.removed, Error: j.err}
 	j.pending = map[string]*pending{}
 	if j.err != "" {
@@ -194,13 +195,11 @@ func (e *Engine) planTarget(sys system.System, j *targetJob, destroy bool, salt 
 				continue
 			}
 		}
-		fc, pend := e.planFile(sys, j.impl, path, spec, ownedFile(j.owned, path), salt)
+		fc, pend := e.planFile(ctx, storeFor(sys, j.impl, path), j.impl, path, spec, ownedFile(j.owned, path), salt)
 		j.plan.Files = append(j.plan.Files, fc)
 		if pend != nil {
 			pend.address, pend.typ = j.addr, j.typ
-			if ip, ok := j.impl.(targets.InPlace); ok {
-				pend.inPlace = ip.WritesInPlace(path)
-			}
+			pend.store = storeFor(e.Sys, j.impl, path)
 			j.pending[path] = pend
 		}
 	}
@@ -248,11 +247,11 @@ func withOwnedFiles(paths []string, ot *states.Target) []string {
 
 // planFile compares one file's desired items (spec, nil for none), its actual
 // contents and what hub owns there.
-func (e *Engine) planFile(sys system.System, impl targets.Target, path string, spec *targets.Spec, owned *states.File, salt []byte) (plans.FileChange, *pending) {
+func (e *Engine) planFile(ctx context.Context, store docStore, impl targets.Target, path string, spec *targets.Spec, owned *states.File, salt []byte) (plans.FileChange, *pending) {
 	fc := plans.FileChange{Path: path}
-	data, err := sys.ReadFile(path)
+	data, err := store.read(ctx, path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist) || (err == nil && data == nil):
 		data = nil
 	case err != nil:
 		fc.Error = fmt.Sprintf("read %s: %v", path, err)

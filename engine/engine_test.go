@@ -59,7 +59,7 @@ func (f *fixture) config(body string) *config.Config {
 
 func (f *fixture) plan(cfg *config.Config, opts engine.PlanOptions) *engine.Planned {
 	f.t.Helper()
-	p, err := f.eng.Plan(cfg, f.st, opts)
+	p, err := f.eng.Plan(context.Background(), cfg, f.st, opts)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -323,12 +323,12 @@ func TestTargetFilterAndSharedFile(t *testing.T) {
 	if len(p.Plan.Targets) != 1 || p.Plan.Targets[0].Address != "codex.default" {
 		t.Errorf("filtered plan = %+v", p.Plan.Targets)
 	}
-	if _, err := f.eng.Plan(cfg, f.st, engine.PlanOptions{Targets: []string{"codex.nope"}}); !errors.Is(err, engine.ErrUnknownTarget) {
+	if _, err := f.eng.Plan(context.Background(), cfg, f.st, engine.PlanOptions{Targets: []string{"codex.nope"}}); !errors.Is(err, engine.ErrUnknownTarget) {
 		t.Errorf("unknown target: err = %v", err)
 	}
 	cfg = f.config(`target "claude_code" "a" { credential = credential.relay }
 target "claude_code" "b" { credential = credential.relay }`)
-	if _, err := f.eng.Plan(cfg, f.st, engine.PlanOptions{}); err == nil || !strings.Contains(err.Error(), "both manage") {
+	if _, err := f.eng.Plan(context.Background(), cfg, f.st, engine.PlanOptions{}); err == nil || !strings.Contains(err.Error(), "both manage") {
 		t.Errorf("shared file: err = %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
+	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
@@ -60,7 +61,7 @@ func TestInPlaceWritesAndReload(t *testing.T) {
 	cfg := &config.Config{Targets: []*config.Target{{Type: "watched", Name: "x", Impl: impl,
 		Input: &targets.Input{Address: "watched.x", Credentials: []*targets.Credential{{ID: "c", BaseURL: "https://a.example"}}}}}}
 	st := states.New()
-	p, err := eng.Plan(cfg, st, engine.PlanOptions{})
+	p, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,19 +73,77 @@ func TestInPlaceWritesAndReload(t *testing.T) {
 		t.Fatalf("in place = %v, reloads = %d", mem.InPlace("/cfg/watched.json"), reloads)
 	}
 	// No change: no write, no reload.
-	p, _ = eng.Plan(cfg, res.State, engine.PlanOptions{})
+	p, _ = eng.Plan(context.Background(), cfg, res.State, engine.PlanOptions{})
 	if _, err := eng.Apply(context.Background(), p, res.State); err != nil || reloads != 1 {
 		t.Fatalf("reloads after a no-op = %d, %v", reloads, err)
 	}
 	// A failing reload is reported; the file stays written.
 	impl.fail = errors.New("ccr: command not found")
 	cfg.Targets[0].Input.Credentials[0].BaseURL = "https://b.example"
-	p, _ = eng.Plan(cfg, res.State, engine.PlanOptions{})
+	p, _ = eng.Plan(context.Background(), cfg, res.State, engine.PlanOptions{})
 	res2, _ := eng.Apply(context.Background(), p, res.State)
 	if err := res2.Err(); err == nil || !strings.Contains(err.Error(), "files written, but reloading the tool failed: ccr: command not found") {
 		t.Errorf("err = %v", err)
 	}
 	if b, _ := mem.ReadFile("/cfg/watched.json"); !strings.Contains(string(b), "b.example") {
 		t.Errorf("file = %s", b)
+	}
+}
+
+// api is a test target living behind an "API": one JSON document per name.
+type api struct {
+	docs   map[string][]byte
+	pushes int
+}
+
+func (a *api) Files(targets.Env) ([]string, error)             { return []string{"http://127.0.0.1:1/doc"}, nil }
+func (a *api) Open(p string, data []byte) (targets.Doc, error) { return (&watched{}).Open(p, data) }
+func (a *api) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
+	return &targets.Spec{Items: []targets.Item{
+		{Key: targets.Key{"base"}, Value: in.Credential().BaseURL},
+		{Key: targets.Key{"key"}, Value: in.Credential().Key.Reveal(), Sensitive: true},
+	}}, nil
+}
+func (a *api) Fetch(_ context.Context, name string) ([]byte, error) { return a.docs[name], nil }
+func (a *api) Push(_ context.Context, name string, before, after []byte) error {
+	if string(before) != string(a.docs[name]) {
+		return errors.New("remote changed")
+	}
+	a.pushes++
+	a.docs[name] = after
+	return nil
+}
+
+func TestRemoteTarget(t *testing.T) {
+	remote := &api{docs: map[string][]byte{"http://127.0.0.1:1/doc": []byte(`{"theirs":1}`)}}
+	mem := system.NewMem(nil)
+	eng := &engine.Engine{Sys: mem, Env: targets.Env{Dir: "/cfg"}, Host: "h", Now: time.Now}
+	cfg := &config.Config{Targets: []*config.Target{{Type: "api", Name: "x", Impl: remote,
+		Input: &targets.Input{Address: "api.x", Credentials: []*targets.Credential{{ID: "c", BaseURL: "https://a.example", Key: secret.New("sk-test-remote-1234")}}}}}}
+	st := states.New()
+	p, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Plan.Summary(); s.Create != 2 {
+		t.Fatalf("summary = %+v", s)
+	}
+	// Someone changes the remote between plan and apply: refused as stale.
+	remote.docs["http://127.0.0.1:1/doc"] = []byte(`{"theirs":2}`)
+	res, _ := eng.Apply(context.Background(), p, st)
+	var stale *engine.StaleError
+	if !errors.As(res.Err(), &stale) || remote.pushes != 0 {
+		t.Fatalf("err = %v, pushes = %d", res.Err(), remote.pushes)
+	}
+	p, _ = eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
+	res, _ = eng.Apply(context.Background(), p, st)
+	if res.Err() != nil || remote.pushes != 1 || res.Targets[0].Files[0].Backup != "" {
+		t.Fatalf("err = %v, pushes = %d, backup = %q", res.Err(), remote.pushes, res.Targets[0].Files[0].Backup)
+	}
+	if got := string(remote.docs["http://127.0.0.1:1/doc"]); !strings.Contains(got, `"theirs":2`) || !strings.Contains(got, "a.example") {
+		t.Errorf("remote = %s", got)
+	}
+	if len(mem.Names()) != 0 {
+		t.Errorf("files written for a remote target: %v", mem.Names())
 	}
 }

@@ -3,6 +3,7 @@
 package examples_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -59,7 +60,7 @@ func TestExamples(t *testing.T) {
 			}
 			mem := system.NewMem(nil)
 			eng := &engine.Engine{Sys: mem, Env: targets.Env{Vars: env, Dir: abs}, Host: "example"}
-			p, err := eng.Plan(cfg, states.New(), engine.PlanOptions{})
+			p, err := eng.Plan(context.Background(), cfg, states.New(), engine.PlanOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -73,6 +73,23 @@ type Reloader interface {
 	Reload(ctx context.Context, in *Input) error
 }
 
+// Remote is implemented by targets that live behind an API rather than in
+// files, such as a CLIProxyAPI management endpoint. Files then returns names
+// of remote documents (a URL, say); Fetch returns a document's current
+// contents in a form Open parses (nil if it does not exist), and Push makes
+// the remote match after, given before, what the plan was made from. Planning
+// such a target makes network requests; no backup is kept.
+type Remote interface {
+	Fetch(ctx context.Context, name string) ([]byte, error)
+	Push(ctx context.Context, name string, before, after []byte) error
+}
+
+// SecretHolder is implemented by targets whose block holds secrets of its
+// own (a management key), so hub's output redacts them like API keys.
+type SecretHolder interface {
+	Secrets() []string
+}
+
 // A Doc is one parsed file that can be edited while keeping everything hub does
 // not own as it was (comments, order, indentation, other keys).
 type Doc interface {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 // app is the state of one hub invocation shared by its commands.
 type app struct {
+	ctx      context.Context // cancelled on SIGINT/SIGTERM
 	in       io.Reader
 	out      *secret.Writer
 	errw     *secret.Writer

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -89,7 +88,7 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 	}
 	defer unlock()
 	store := a.store()
-	st, err := store.Load(context.Background())
+	st, err := store.Load(a.ctx)
 	if err != nil {
 		return err
 	}
@@ -109,7 +108,7 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 		opts = engine.PlanOptions{Targets: saved.Filter, Destroy: saved.Destroy}
 	}
 	eng := a.engine()
-	planned, err := eng.Plan(cfg, st, opts)
+	planned, err := eng.Plan(a.ctx, cfg, st, opts)
 	if err != nil {
 		return err
 	}
@@ -132,13 +131,13 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 			}
 		}
 	}
-	res, err := eng.Apply(context.Background(), planned, st)
+	res, err := eng.Apply(a.ctx, planned, st)
 	if err != nil {
 		return err
 	}
 	var saveErr error
 	if res.Changed {
-		saveErr = store.Save(context.Background(), res.State)
+		saveErr = store.Save(a.ctx, res.State)
 	}
 	a.showApply(op, p, res, j)
 	if err := res.Err(); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -66,7 +65,7 @@ func (a *app) store() *states.FileStore { return &states.FileStore{Path: a.state
 
 // lock takes the state lock for a writing operation.
 func (a *app) lock(op string) (func() error, error) {
-	unlock, err := a.store().Lock(context.Background(), states.LockInfo{
+	unlock, err := a.store().Lock(a.ctx, states.LockInfo{
 		ID: uuid.NewString(), Operation: op, Who: a.env["USER"] + "@" + a.host(), PID: os.Getpid(),
 	})
 	var le *states.LockedError

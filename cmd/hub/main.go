@@ -4,12 +4,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/agext/levenshtein"
 	"github.com/spf13/cobra"
@@ -77,8 +80,10 @@ func run(args []string, s streams, environ []string) (code int) {
 		out.Flush()
 		errw.Flush()
 	}()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	app := &app{
-		in: s.in, out: out, errw: errw, terminal: s.terminal, color: s.color,
+		ctx: ctx, in: s.in, out: out, errw: errw, terminal: s.terminal, color: s.color,
 		env: envMap(environ), redactor: red,
 	}
 	root := app.rootCommand()

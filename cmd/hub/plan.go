@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 
@@ -61,11 +60,11 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 			if err != nil {
 				return err
 			}
-			st, err := a.store().Load(context.Background())
+			st, err := a.store().Load(a.ctx)
 			if err != nil {
 				return err
 			}
-			planned, err := a.engine().Plan(cfg, st, engine.PlanOptions{Targets: f.targets, Destroy: destroy})
+			planned, err := a.engine().Plan(a.ctx, cfg, st, engine.PlanOptions{Targets: f.targets, Destroy: destroy})
 			if err != nil {
 				return err
 			}

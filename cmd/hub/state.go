@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -112,7 +111,7 @@ func (a *app) hostOr(h string) string {
 
 // stateHost loads the state and the host's section (empty if none).
 func (a *app) stateHost(host string) (*states.State, *states.Host, error) {
-	st, err := a.store().Load(context.Background())
+	st, err := a.store().Load(a.ctx)
 	if err != nil {
 		return nil, nil, err
 	}

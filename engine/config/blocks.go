@@ -211,6 +211,9 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 	if diags.HasErrors() {
 		return t, diags
 	}
+	if sh, ok := t.Impl.(targets.SecretHolder); ok {
+		l.secrets = append(l.secrets, sh.Secrets()...)
+	}
 	if v, ok := t.Impl.(targets.Validator); ok {
 		for _, err := range v.Validate(t.Input) {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + typ + " target",

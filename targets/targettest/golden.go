@@ -150,7 +150,7 @@ func runCase(t *testing.T, info targets.Info, path string) {
 	}
 	cfg := &config.Config{Targets: []*config.Target{{Type: info.Type, Name: "test", Info: info, Impl: impl, Input: in}}}
 	eng := &engine.Engine{Sys: sys, Env: env, Host: "test", SkipReload: true, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
-	planned, err := eng.Plan(cfg, st, engine.PlanOptions{})
+	planned, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
 	if err != nil {
 		checkError(t, ar, path, err.Error())
 		return
@@ -184,7 +184,7 @@ func runCase(t *testing.T, info targets.Info, path string) {
 		}
 	}
 	// Applying again changes nothing: Render is idempotent and state is right.
-	again, err := eng.Plan(cfg, res.State, engine.PlanOptions{})
+	again, err := eng.Plan(context.Background(), cfg, res.State, engine.PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
