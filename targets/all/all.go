@@ -4,4 +4,5 @@ package all
 import (
 	_ "github.com/hubctl/hub/targets/claudecode" // claude_code
 	_ "github.com/hubctl/hub/targets/codex"      // codex
+	_ "github.com/hubctl/hub/targets/geminicli"  // gemini_cli
 )
