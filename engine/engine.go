@@ -182,6 +182,12 @@ func (e *Engine) planTarget(ctx context.Context, sys system.System, j *targetJob
 			j.plan.Error = err.Error()
 			return
 		}
+		if c, ok := j.impl.(targets.Chooser); ok {
+			paths = c.Choose(paths, func(p string) bool {
+				_, err := sys.ReadFile(p)
+				return !errors.Is(err, fs.ErrNotExist)
+			})
+		}
 		if n, ok := j.impl.(targets.Noter); ok {
 			j.plan.Notes = n.Notes(j.in)
 		}

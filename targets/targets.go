@@ -73,6 +73,16 @@ type Reloader interface {
 	Reload(ctx context.Context, in *Input) error
 }
 
+// Chooser is implemented by targets whose tool reads its settings from one of
+// several files in a directory, such as opencode.json or opencode.jsonc.
+// Files returns every candidate, so that hub can still remove what it owned
+// in any of them; Choose, told which of them exist, returns the ones hub
+// writes to now. exists looks through the engine's read-only filesystem, so
+// the adapter stays pure.
+type Chooser interface {
+	Choose(files []string, exists func(path string) bool) []string
+}
+
 // Remote is implemented by targets that live behind an API rather than in
 // files, such as a CLIProxyAPI management endpoint. Files then returns names
 // of remote documents (a URL, say); Fetch returns a document's current

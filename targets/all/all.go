@@ -5,4 +5,6 @@ import (
 	_ "github.com/hubctl/hub/targets/claudecode" // claude_code
 	_ "github.com/hubctl/hub/targets/codex"      // codex
 	_ "github.com/hubctl/hub/targets/geminicli"  // gemini_cli
+	_ "github.com/hubctl/hub/targets/kilo"       // kilo
+	_ "github.com/hubctl/hub/targets/opencode"   // opencode
 )
