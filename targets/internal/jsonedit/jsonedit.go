@@ -10,6 +10,14 @@
 // siblings, or a removed member with the separator and line it occupied.
 // After every splice the text is parsed again, so positions are always exact
 // and an edit can never leave a file that does not parse.
+//
+// Keys may select array elements with targets.Select segments, so that hub
+// can own fields of one entry of a list such as Claude Code Router's
+// Providers[name=relay]: the first element that is an object whose field is
+// that string. Set appends the element, holding just that field, when it is
+// missing; Delete removes it again once hub's last field in it is gone.
+// Arrays themselves are never removed: the user may list their own entries
+// there, and an empty list is what most tools write by default.
 package jsonedit
 
 import (
@@ -92,10 +100,12 @@ func (d *Doc) Get(key targets.Key) (any, bool) {
 	return x, true
 }
 
-// Set creates or replaces the value at key, creating missing parent objects.
-// An existing value is replaced in place; a new member goes at the end of its
-// object, formatted like its siblings. Setting a value equal to the current
-// one leaves the document as it is.
+// Set creates or replaces the value at key, creating missing parent objects,
+// and arrays and array elements for selector segments. An existing value is
+// replaced in place; a new member goes at the end of its object, formatted
+// like its siblings, and a new element at the end of its array, holding the
+// selected field first. Setting a value equal to the current one leaves the
+// document as it is.
 func (d *Doc) Set(key targets.Key, value any) error {
 	if len(key) == 0 {
 		return errors.New("set: empty key")
@@ -103,6 +113,17 @@ func (d *Doc) Set(key targets.Key, value any) error {
 	for _, name := range key {
 		if !utf8.ValidString(name) {
 			return fmt.Errorf("set: key name %q is not valid UTF-8", name)
+		}
+	}
+	if err := checkSelectors("set", key); err != nil {
+		return err
+	}
+	if isSelector(key[len(key)-1]) {
+		return fmt.Errorf("set %s: a key cannot end with a selector; set the fields of the element instead", key)
+	}
+	if len(key) >= 2 {
+		if field, _, _, ok := targets.ParseSelector(key[len(key)-2]); ok && field == key[len(key)-1] {
+			return fmt.Errorf("set %s: %s is the field the selector matches; it is set with the element", key, field)
 		}
 	}
 	tree, raw, err := normalize(value)
@@ -119,71 +140,185 @@ func (d *Doc) Set(key targets.Key, value any) error {
 			return fmt.Errorf("set %s: %w", key, err)
 		}
 	}
+	// Each step either sets the value or creates one missing array or
+	// element on the way; the body is parsed again after every edit, so the
+	// next step walks the new tree from the root.
+	for range 2*len(key) + 1 {
+		done, err := d.setStep(key, tree)
+		if err != nil || done {
+			return err
+		}
+	}
+	return fmt.Errorf("set %s: too many steps (a bug in hub)", key)
+}
+
+// setStep walks key from the root and makes one edit: the final one (done),
+// or the creation of a missing array or array element on the way.
+func (d *Doc) setStep(key targets.Key, tree any) (done bool, err error) {
 	st := d.style()
 	parent := &d.root
-	for i, name := range key {
-		// Inside an object written on one line, new text stays on one line.
+	for i, seg := range key {
+		// Inside an object or array written on one line, new text stays on
+		// one line.
 		if d.oneLine(parent) {
 			st.inline = true
 		}
-		obj := parent.Value.(*hujson.Object)
-		j := index(obj, name)
-		if j < 0 {
-			for k := len(key) - 1; k > i; k-- {
-				tree = map[string]any{key[k]: tree}
+		if field, value, _, sel := targets.ParseSelector(seg); sel {
+			arr, ok := parent.Value.(*hujson.Array)
+			if !ok {
+				return false, fmt.Errorf("set %s: %s is %s, not an array", key, describe(key[:i]), kindName(parent.Value))
 			}
-			return wrap(key, d.insert(parent, name, tree, st))
+			j := find(arr, field, value)
+			if j < 0 {
+				return false, wrap(key, d.appendElement(parent, map[string]any{field: value}, st))
+			}
+			parent = &arr.Elements[j]
+			continue
+		}
+		obj, ok := parent.Value.(*hujson.Object)
+		if !ok {
+			return false, fmt.Errorf("set %s: %s is %s, not an object", key, describe(key[:i]), kindName(parent.Value))
+		}
+		j := index(obj, seg)
+		if j < 0 {
+			rest := key[i+1:]
+			// Up to the next selector, the missing parents are objects; the
+			// array it selects in starts empty and gets its element in the
+			// next step.
+			v, last := tree, len(rest)
+			if k := slices.IndexFunc(rest, isSelector); k >= 0 {
+				v, last = []any{}, k
+			}
+			for k := last - 1; k >= 0; k-- {
+				v = map[string]any{rest[k]: v}
+			}
+			return last == len(rest), wrap(key, d.insert(parent, seg, v, st))
 		}
 		m := &obj.Members[j]
 		if i == len(key)-1 {
-			return wrap(key, d.replace(m, tree, st))
-		}
-		if _, ok := m.Value.Value.(*hujson.Object); !ok {
-			return fmt.Errorf("set %s: %s is %s, not an object", key, key[:i+1], kindName(m.Value.Value))
+			return true, wrap(key, d.replace(m, tree, st))
 		}
 		parent = &m.Value
 	}
 	panic("unreachable")
 }
 
+// describe names the value at key k for an error message.
+func describe(k targets.Key) string {
+	if len(k) == 0 {
+		return "the top level"
+	}
+	return k.String()
+}
+
+// isSelector reports whether a key segment selects an array element.
+func isSelector(seg string) bool {
+	_, _, _, ok := targets.ParseSelector(seg)
+	return ok
+}
+
+// checkSelectors refuses marker selectors, which only YAML comments can hold.
+func checkSelectors(op string, key targets.Key) error {
+	for _, seg := range key {
+		if _, _, marker, ok := targets.ParseSelector(seg); ok && marker != "" {
+			return fmt.Errorf("%s %s: %s selects a list entry by a \"# hub:%s\" comment, which only YAML files can hold; JSON keys select elements by a field, such as [name=%s]",
+				op, key, seg, marker, marker)
+		}
+	}
+	return nil
+}
+
+// find returns the index of the first element of arr that is an object whose
+// member field is the string value, or -1.
+func find(arr *hujson.Array, field, value string) int {
+	for i := range arr.Elements {
+		obj, ok := arr.Elements[i].Value.(*hujson.Object)
+		if !ok {
+			continue
+		}
+		j := index(obj, field)
+		if j < 0 {
+			continue
+		}
+		if lit, ok := obj.Members[j].Value.Value.(hujson.Literal); ok && lit.Kind() == '"' && lit.String() == value {
+			return i
+		}
+	}
+	return -1
+}
+
+// child returns the index of what seg names in the object or array v: the
+// member (the last of duplicates) or the selected element; or -1.
+func child(v *hujson.Value, seg string) int {
+	switch x := v.Value.(type) {
+	case *hujson.Object:
+		if isSelector(seg) {
+			return -1
+		}
+		return index(x, seg)
+	case *hujson.Array:
+		if field, value, marker, ok := targets.ParseSelector(seg); ok && marker == "" {
+			return find(x, field, value)
+		}
+	}
+	return -1
+}
+
 // Delete removes the value at key with the line or separator it occupied,
 // keeping comments written on their own lines before it. Parent objects left
-// empty are removed too, except the root. Deleting an absent key does nothing.
+// empty are removed too, except the root; an array element left holding only
+// its selected field is removed from its array; arrays are never removed.
+// Deleting an absent key does nothing.
 func (d *Doc) Delete(key targets.Key) error {
 	if len(key) == 0 {
 		return errors.New("delete: empty key")
 	}
+	if err := checkSelectors("delete", key); err != nil {
+		return err
+	}
+	parentKey, last := key[:len(key)-1], key[len(key)-1]
+	// The parent is an array element if the key selects one before its last
+	// name.
+	field, _, _, inElement := targets.ParseSelector(lastSeg(parentKey))
 	removed := false
 	for {
-		p := d.lookup(key[:len(key)-1])
+		p, j := d.lookupIndex(parentKey)
 		if p == nil {
 			break
 		}
-		obj, ok := p.Value.(*hujson.Object)
-		if !ok {
-			break
-		}
-		i := index(obj, key[len(key)-1])
+		i := child(p, last)
 		if i < 0 {
 			break
 		}
-		// Repeat for duplicate names: the decoded value is the last one,
-		// and an earlier one would become visible once it is gone.
+		// Repeat for duplicate names and elements: the decoded value is the
+		// last member of a name, the first element a selector matches, and
+		// another one would become visible once it is gone.
 		if err := d.remove(p, i); err != nil {
 			return wrap(key, err)
 		}
 		removed = true
+		if inElement {
+			arr := d.lookup(parentKey[:len(parentKey)-1])
+			if bare(&arr.Value.(*hujson.Array).Elements[j], field) {
+				if err := d.removeElement(arr, j); err != nil {
+					return wrap(key, err)
+				}
+			}
+		}
 	}
-	if !removed {
+	if !removed || inElement {
 		return nil
 	}
-	p := d.lookup(key[:len(key)-1])
-	obj := p.Value.(*hujson.Object)
+	p := d.lookup(parentKey)
+	obj, ok := p.Value.(*hujson.Object)
+	if !ok {
+		return nil // an array keeps existing, even empty
+	}
 	if len(obj.Members) > 0 || !isSpace(obj.AfterExtra) {
 		return nil
 	}
 	if len(key) > 1 {
-		return d.Delete(key[:len(key)-1])
+		return d.Delete(parentKey)
 	}
 	if d.wasBlank {
 		d.body, d.blank = d.orig, true
@@ -192,6 +327,54 @@ func (d *Doc) Delete(key targets.Key) error {
 	// Collapse the emptied root to "{}", as it was before anything was set.
 	end := p.EndOffset - 1
 	return wrap(key, d.apply(edit{end - len(obj.AfterExtra), end, ""}))
+}
+
+func lastSeg(k targets.Key) string {
+	if len(k) == 0 {
+		return ""
+	}
+	return k[len(k)-1]
+}
+
+// bare reports whether the array element v is an object holding nothing but
+// the field its selector matched (or nothing at all) and no comments: what
+// Set created for it and hub no longer needs.
+func bare(v *hujson.Value, field string) bool {
+	obj, ok := v.Value.(*hujson.Object)
+	if !ok || !isSpace(obj.AfterExtra) {
+		return false
+	}
+	for _, m := range obj.Members {
+		if lit, ok := m.Name.Value.(hujson.Literal); !ok || lit.String() != field {
+			return false
+		}
+		for _, x := range []hujson.Extra{m.Name.BeforeExtra, m.Name.AfterExtra, m.Value.BeforeExtra, m.Value.AfterExtra} {
+			if !isSpace(x) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// removeElement removes element j of the array p, and collapses the array to
+// "[]" if only blanks are left in it, as it was before Set added to it.
+func (d *Doc) removeElement(p *hujson.Value, j int) error {
+	start := p.StartOffset
+	if err := d.remove(p, j); err != nil {
+		return err
+	}
+	// The array starts where it did: only its insides changed.
+	for v := range d.root.All() {
+		if v.StartOffset != start {
+			continue
+		}
+		if arr, ok := v.Value.(*hujson.Array); ok && len(arr.Elements) == 0 && len(arr.AfterExtra) > 0 && isSpace(arr.AfterExtra) {
+			return d.apply(edit{start + 1, v.EndOffset - 1, ""})
+		}
+		break
+	}
+	return nil
 }
 
 // wrap adds the key to an internal editing error.
@@ -204,22 +387,30 @@ func wrap(key targets.Key, err error) error {
 
 // lookup returns the value at key, or nil.
 func (d *Doc) lookup(key targets.Key) *hujson.Value {
-	if d.blank {
-		return nil
-	}
-	v := &d.root
-	for _, name := range key {
-		obj, ok := v.Value.(*hujson.Object)
-		if !ok {
-			return nil
-		}
-		i := index(obj, name)
-		if i < 0 {
-			return nil
-		}
-		v = &obj.Members[i].Value
-	}
+	v, _ := d.lookupIndex(key)
 	return v
+}
+
+// lookupIndex returns the value at key and its index in the object or array
+// holding it (-1 for the root), or nil.
+func (d *Doc) lookupIndex(key targets.Key) (*hujson.Value, int) {
+	if d.blank {
+		return nil, -1
+	}
+	v, i := &d.root, -1
+	for _, seg := range key {
+		i = child(v, seg)
+		if i < 0 {
+			return nil, -1
+		}
+		switch x := v.Value.(type) {
+		case *hujson.Object:
+			v = &x.Members[i].Value
+		case *hujson.Array:
+			v = &x.Elements[i]
+		}
+	}
+	return v, i
 }
 
 // index returns the index of the member of obj named name, or -1. With
@@ -258,28 +449,85 @@ func (d *Doc) replace(m *hujson.ObjectMember, v any, st style) error {
 	return d.apply(edit{m.Value.StartOffset, m.Value.EndOffset, string(text)})
 }
 
+// An entry is a member of an object or an element of an array, as insert and
+// remove see it.
+type entry struct {
+	before     hujson.Extra // trivia after '{', '[' or the previous comma
+	start, end int          // from the name or element to the end of the value
+	after      hujson.Extra // trivia after the value; non-nil on the last entry if a trailing comma follows
+}
+
+// entries returns the members of the object or the elements of the array p,
+// and the trivia before its closing bracket (after the last value or comma).
+func entries(p *hujson.Value) ([]entry, hujson.Extra) {
+	switch x := p.Value.(type) {
+	case *hujson.Object:
+		es := make([]entry, len(x.Members))
+		for i, m := range x.Members {
+			es[i] = entry{m.Name.BeforeExtra, m.Name.StartOffset, m.Value.EndOffset, m.Value.AfterExtra}
+		}
+		return es, x.AfterExtra
+	case *hujson.Array:
+		es := make([]entry, len(x.Elements))
+		for i, e := range x.Elements {
+			es[i] = entry{e.BeforeExtra, e.StartOffset, e.EndOffset, e.AfterExtra}
+		}
+		return es, x.AfterExtra
+	}
+	return nil, nil
+}
+
 // insert adds a member at the end of the object p; st.inline is set if p or
-// an object around it is written on one line.
+// a value around it is written on one line.
 func (d *Doc) insert(p *hujson.Value, name string, v any, st style) error {
 	obj := p.Value.(*hujson.Object)
-	n := len(obj.Members)
-	closing := p.EndOffset - 1
-	tail := obj.AfterExtra // trivia before '}', after the last value or comma
-	tailStart := closing - len(tail)
-	var last *hujson.ObjectMember
-	trailingComma := false
-	if n > 0 {
-		last = &obj.Members[n-1]
-		trailingComma = last.Value.AfterExtra != nil
-		if c, ok := colon(last); ok {
+	if n := len(obj.Members); n > 0 {
+		if c, ok := colon(&obj.Members[n-1]); ok {
 			st.colon = c
 		}
 	}
-	if st.inline {
-		if n >= 2 && isHSpace(last.Name.BeforeExtra) {
-			st.comma = string(last.Name.BeforeExtra)
+	return d.add(p, st, func(st style, indent string) string {
+		return string(appendString(nil, name)) + st.colon + string(st.render(nil, v, indent))
+	})
+}
+
+// appendElement adds v at the end of the array p, written like the last
+// element: on one line if that is an object written on one line.
+func (d *Doc) appendElement(p *hujson.Value, v any, st style) error {
+	arr := p.Value.(*hujson.Array)
+	if n := len(arr.Elements); n > 0 {
+		last := arr.Elements[n-1]
+		if obj, ok := last.Value.(*hujson.Object); ok && len(obj.Members) > 0 &&
+			bytes.IndexByte(d.body[last.StartOffset:last.EndOffset], '\n') < 0 {
+			return d.add(p, st, func(st style, _ string) string {
+				st.inline = true
+				return string(st.render(nil, v, ""))
+			})
 		}
-		text := string(appendString(nil, name)) + st.colon + string(st.render(nil, v, ""))
+	}
+	return d.add(p, st, func(st style, indent string) string {
+		return string(st.render(nil, v, indent))
+	})
+}
+
+// add adds an entry at the end of the object or array p: text(st, indent)
+// renders it for a line starting with indent.
+func (d *Doc) add(p *hujson.Value, st style, text func(st style, indent string) string) error {
+	es, tail := entries(p)
+	n := len(es)
+	closing := p.EndOffset - 1
+	tailStart := closing - len(tail)
+	var last entry
+	trailingComma := false
+	if n > 0 {
+		last = es[n-1]
+		trailingComma = last.after != nil
+	}
+	if st.inline {
+		if n >= 2 && isHSpace(last.before) {
+			st.comma = string(last.before)
+		}
+		text := text(st, "")
 		switch {
 		case n == 0 && isSpace(tail):
 			return d.apply(edit{tailStart, closing, text})
@@ -288,26 +536,26 @@ func (d *Doc) insert(p *hujson.Value, name string, v any, st style) error {
 		case trailingComma:
 			return d.apply(edit{tailStart, tailStart, st.comma + text + ","})
 		default:
-			return d.apply(edit{last.Value.EndOffset, last.Value.EndOffset, "," + st.comma + text})
+			return d.apply(edit{last.end, last.end, "," + st.comma + text})
 		}
 	}
 
 	open := p.StartOffset
 	indent := d.lineIndent(open) + st.unit
-	if n > 0 && bytes.IndexByte(d.body[open:last.Name.StartOffset], '\n') >= 0 {
-		indent = d.lineIndent(last.Name.StartOffset)
+	if n > 0 && bytes.IndexByte(d.body[open:last.start], '\n') >= 0 {
+		indent = d.lineIndent(last.start)
 	}
-	text := string(appendString(nil, name)) + st.colon + string(st.render(nil, v, indent))
+	entry := text(st, indent)
 
-	// Split the trivia before '}' at its last line break: what comes before
-	// (a comment ending the last member's line, lines of comments or blank
-	// lines) stays before the new member; the break and the indentation of '}'
-	// stay after it.
+	// Split the trivia before the closing bracket at its last line break:
+	// what comes before (a comment ending the last entry's line, lines of
+	// comments or blank lines) stays before the new entry; the break and the
+	// indentation of the bracket stay after it.
 	var head, foot string
 	if k := lastBreak(tail); k >= 0 {
 		head, foot = string(tail[:k]), string(tail[k:])
 	} else {
-		// No line break: blanks before '}' stay there.
+		// No line break: blanks before the bracket stay there.
 		head = strings.TrimRight(string(tail), " \t")
 		foot = string(tail[len(head):])
 	}
@@ -317,39 +565,39 @@ func (d *Doc) insert(p *hujson.Value, name string, v any, st style) error {
 	if n == 0 && lastBreak(tail) < 0 {
 		foot = st.nl + d.lineIndent(open)
 	}
-	member := head + st.nl + indent + text
+	line := head + st.nl + indent + entry
 	switch {
 	case n == 0:
-		return d.apply(edit{tailStart, closing, member + foot})
+		return d.apply(edit{tailStart, closing, line + foot})
 	case trailingComma:
-		return d.apply(edit{tailStart, closing, member + "," + foot})
+		return d.apply(edit{tailStart, closing, line + "," + foot})
 	default:
 		// Without a trailing comma the tail starts right after the last value.
-		return d.apply(edit{last.Value.EndOffset, closing, "," + member + foot})
+		return d.apply(edit{last.end, closing, "," + line + foot})
 	}
 }
 
-// remove deletes member i of the object p.
+// remove deletes member or element i of the object or array p.
 func (d *Doc) remove(p *hujson.Value, i int) error {
-	obj := p.Value.(*hujson.Object)
-	m := obj.Members[i]
-	isLast := i == len(obj.Members)-1
-	hasComma := !isLast || m.Value.AfterExtra != nil
-	end := m.Value.EndOffset // end of the member, with its comma if any
+	es, _ := entries(p)
+	m := es[i]
+	isLast := i == len(es)-1
+	hasComma := !isLast || m.after != nil
+	end := m.end // end of the entry, with its comma if any
 	if hasComma {
-		end += len(m.Value.AfterExtra) + 1
+		end += len(m.after) + 1
 	}
-	// The comma of the previous member, which must go with the last member
-	// unless the object uses trailing commas.
+	// The comma of the previous entry, which must go with the last entry
+	// unless the object or array uses trailing commas.
 	prevComma := -1
 	if !hasComma && i > 0 {
-		prev := obj.Members[i-1]
-		prevComma = prev.Value.EndOffset + len(prev.Value.AfterExtra)
+		prev := es[i-1]
+		prevComma = prev.end + len(prev.after)
 	}
 
-	// A member alone on its lines goes with them, from the start of its line
+	// An entry alone on its lines goes with them, from the start of its line
 	// through the line break after it (and a comment ending its last line).
-	start := m.Name.StartOffset
+	start := m.start
 	ls := bytes.LastIndexByte(d.body[:start], '\n') + 1
 	if ls > p.StartOffset && isHSpace(d.body[ls:start]) {
 		if e, ok := restOfLine(d.body, end); ok {
@@ -361,12 +609,12 @@ func (d *Doc) remove(p *hujson.Value, i int) error {
 		}
 	}
 
-	// Otherwise the member shares a line with others.
+	// Otherwise the entry shares a line with others.
 	if prevComma >= 0 {
-		// Keep comments between the comma and the member.
-		before := start - len(m.Name.BeforeExtra)
+		// Keep comments between the comma and the entry.
+		before := start - len(m.before)
 		return d.apply(edit{prevComma, prevComma + 1, ""},
-			edit{before + commentEnd(m.Name.BeforeExtra), m.Value.EndOffset, ""})
+			edit{before + commentEnd(m.before), m.end, ""})
 	}
 	if !hasComma {
 		return d.apply(edit{start, end, ""})
@@ -377,7 +625,7 @@ func (d *Doc) remove(p *hujson.Value, i int) error {
 	for e < len(d.body) && isHSpaceByte(d.body[e]) {
 		e++
 	}
-	if e == end || d.body[e] == '\n' || d.body[e] == '\r' || d.body[e] == '}' {
+	if e == end || d.body[e] == '\n' || d.body[e] == '\r' || e == p.EndOffset-1 {
 		e = end
 		for start > p.StartOffset+1 && isHSpaceByte(d.body[start-1]) {
 			start--
@@ -386,15 +634,15 @@ func (d *Doc) remove(p *hujson.Value, i int) error {
 	return d.apply(edit{start, e, ""})
 }
 
-// oneLine reports whether the members of the object p are written on the
-// same line, or the whole document is written on one line.
+// oneLine reports whether the entries of the object or array p are written
+// on the same line, or the whole document is written on one line.
 func (d *Doc) oneLine(p *hujson.Value) bool {
 	if d.oneLineDoc() {
 		return true
 	}
-	obj := p.Value.(*hujson.Object)
-	n := len(obj.Members)
-	return n > 0 && lastBreak(obj.Members[n-1].Name.BeforeExtra) < 0 && lastBreak(obj.AfterExtra) < 0
+	es, tail := entries(p)
+	n := len(es)
+	return n > 0 && lastBreak(es[n-1].before) < 0 && lastBreak(tail) < 0
 }
 
 // oneLineDoc reports whether the root object has members and no line breaks.

@@ -729,6 +729,9 @@ var roundTrip = []string{
 	claudeNoEnv,
 	openCode,
 	crlf(openCode),
+	ccrConfig,
+	ccrWithRelay,
+	"{\"Providers\":[{\"name\":\"a\"},],/*c*/\"L\":[ ]}",
 	reindent(claudeSettings, "\t"),
 	reindent(claudeSettings, "    "),
 }
