@@ -2,6 +2,7 @@
 package all
 
 import (
+	_ "github.com/hubctl/hub/targets/ccr"        // claude_code_router
 	_ "github.com/hubctl/hub/targets/claudecode" // claude_code
 	_ "github.com/hubctl/hub/targets/codex"      // codex
 	_ "github.com/hubctl/hub/targets/geminicli"  // gemini_cli

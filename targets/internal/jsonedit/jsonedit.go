@@ -17,7 +17,11 @@
 // that string. Set appends the element, holding just that field, when it is
 // missing; Delete removes it again once hub's last field in it is gone.
 // Arrays themselves are never removed: the user may list their own entries
-// there, and an empty list is what most tools write by default.
+// there, and an empty list is what most tools write by default. A selector
+// segment that looks like a key name ("[name=x]") is always a selector.
+//
+// Files that their tool reads as JSON5 are opened with ParseJSON5, which
+// explains what to change where a file uses JSON5 syntax beyond JSONC.
 package jsonedit
 
 import (

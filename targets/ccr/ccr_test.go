@@ -1,0 +1,10 @@
+package ccr_test
+
+import (
+	"testing"
+
+	_ "github.com/hubctl/hub/targets/ccr"
+	"github.com/hubctl/hub/targets/targettest"
+)
+
+func TestGolden(t *testing.T) { targettest.Golden(t, "claude_code_router") }
