@@ -304,7 +304,7 @@ func (e *Engine) planFile(ctx context.Context, store docStore, impl targets.Targ
 		k := it.Key.String()
 		oi := ownedItem(k)
 		actual, present := doc.Get(it.Key)
-		sensitive := it.Sensitive || (oi != nil && oi.Sensitive) || looksSecret(it.Key)
+		sensitive := it.Sensitive || (oi != nil && oi.Sensitive) || looksSecret(it.Key, it.Value)
 		if oi != nil {
 			if d, drifted := drift(k, actual, present, oi, salt, sensitive); drifted {
 				fc.Drift = append(fc.Drift, d)
@@ -350,7 +350,7 @@ func (e *Engine) planFile(ctx context.Context, store docStore, impl targets.Targ
 				continue
 			}
 			oi := owned.Items[k]
-			sensitive := oi.Sensitive || looksSecret(key)
+			sensitive := oi.Sensitive || looksSecret(key, actual)
 			if d, drifted := drift(k, actual, present, oi, salt, sensitive); drifted {
 				fc.Drift = append(fc.Drift, d)
 			}
@@ -391,7 +391,14 @@ func (e *Engine) planFile(ctx context.Context, store docStore, impl targets.Targ
 // as a second line of defence.
 var secretNames = regexp.MustCompile(`(?i)(token|api_?key|secret|password|passwd)$`)
 
-func looksSecret(k targets.Key) bool {
+// envRef matches values that only name an environment variable ($VAR, ${VAR},
+// {env:VAR}): the form key_mode = "env" writes, safe and useful to show.
+var envRef = regexp.MustCompile(`^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\{env:[A-Za-z_][A-Za-z0-9_]*\})$`)
+
+func looksSecret(k targets.Key, v any) bool {
+	if s, ok := v.(string); ok && envRef.MatchString(s) {
+		return false
+	}
 	return len(k) > 0 && secretNames.MatchString(k[len(k)-1])
 }
 

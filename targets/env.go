@@ -2,6 +2,7 @@ package targets
 
 import (
 	"errors"
+	"runtime"
 	"path/filepath"
 	"strings"
 )
@@ -22,9 +23,14 @@ func (e Env) Get(name string) string { return e.Vars[name] }
 // ErrNoHome is returned when no home directory is known.
 var ErrNoHome = errors.New("HOME is not set; set it or give the target a config_dir")
 
-// Home returns the user's home directory.
+// Home returns the user's home directory: HOME, or on Windows USERPROFILE
+// first, as Node's os.homedir() (which most of the tools use) does.
 func (e Env) Home() (string, error) {
-	for _, v := range []string{"HOME", "USERPROFILE"} {
+	order := []string{"HOME", "USERPROFILE"}
+	if runtime.GOOS == "windows" {
+		order = []string{"USERPROFILE", "HOME"}
+	}
+	for _, v := range order {
 		if h := e.Get(v); h != "" {
 			return h, nil
 		}
