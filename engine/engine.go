@@ -389,7 +389,7 @@ func (e *Engine) planFile(ctx context.Context, store docStore, impl targets.Targ
 // secretNames are item names whose values hub treats as secret even when
 // nothing else says so (a value the user wrote by hand, a state from before),
 // as a second line of defence.
-var secretNames = regexp.MustCompile(`(?i)(token|api_?key|secret|password|passwd)$`)
+var secretNames = regexp.MustCompile(`(?i)(token|api[_-]?keys?|api[_-]?key[_-]entries|secret|password|passwd)$`)
 
 // envRef matches values that only name an environment variable ($VAR, ${VAR},
 // {env:VAR}): the form key_mode = "env" writes, safe and useful to show.
