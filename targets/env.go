@@ -2,8 +2,8 @@ package targets
 
 import (
 	"errors"
-	"runtime"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 

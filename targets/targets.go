@@ -21,6 +21,8 @@ package targets
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -134,28 +136,65 @@ func Select(field, value string) string {
 // "# hub:marker" comment (YAML only), for lists whose entries have no name.
 func Marked(marker string) string { return "[#hub:" + marker + "]" }
 
+// SelectSecret returns a key segment that selects the array element whose
+// field holds secret, for lists whose entries are known only by their key
+// (CLIProxyAPI's claude-api-key over its management API). The segment holds
+// only a digest salted with salt (use the credential id), never the secret:
+// [api-key~relay:3fa8c2d1e0b9]. Editors match it with SecretDigest.
+func SelectSecret(field, secret, salt string) string {
+	return "[" + field + "~" + salt + ":" + SecretDigest(secret, salt) + "]"
+}
+
+// SecretDigest is the digest SelectSecret puts in a key: 12 hex digits of
+// sha256(salt ":" secret), enough to tell a list's entries apart and useless
+// for recovering a high-entropy key.
+func SecretDigest(secret, salt string) string {
+	sum := sha256.Sum256([]byte(salt + ":" + secret))
+	return hex.EncodeToString(sum[:6])
+}
+
 // ParseSelector reports whether seg is a selector, and what it selects: a
-// field and value, or (marker != "") a comment marker.
+// field and value, or (marker != "") a comment marker. For a SelectSecret
+// segment, value is "salt:digest" and secret is true.
 func ParseSelector(seg string) (field, value, marker string, ok bool) {
-	if len(seg) < 3 || seg[0] != '[' || seg[len(seg)-1] != ']' {
+	field, value, marker, _, ok = parseSelector(seg)
+	return
+}
+
+// ParseSecretSelector reports whether seg was made by SelectSecret, and its
+// field, salt and digest.
+func ParseSecretSelector(seg string) (field, salt, digest string, ok bool) {
+	field, value, _, secret, ok := parseSelector(seg)
+	if !ok || !secret {
 		return "", "", "", false
+	}
+	salt, digest, _ = strings.Cut(value, ":")
+	return field, salt, digest, true
+}
+
+func parseSelector(seg string) (field, value, marker string, secret, ok bool) {
+	if len(seg) < 3 || seg[0] != '[' || seg[len(seg)-1] != ']' {
+		return "", "", "", false, false
 	}
 	body := seg[1 : len(seg)-1]
 	if m, isMarker := strings.CutPrefix(body, "#hub:"); isMarker {
-		return "", "", m, true
+		return "", "", m, false, true
+	}
+	if f, v, found := strings.Cut(body, "~"); found && f != "" && !strings.ContainsAny(f, "=\"") && strings.Contains(v, ":") {
+		return f, v, "", true, true
 	}
 	field, value, found := strings.Cut(body, "=")
 	if !found || field == "" {
-		return "", "", "", false
+		return "", "", "", false, false
 	}
 	if strings.HasPrefix(value, "\"") {
 		v, err := strconv.Unquote(value)
 		if err != nil {
-			return "", "", "", false
+			return "", "", "", false, false
 		}
 		value = v
 	}
-	return field, value, "", true
+	return field, value, "", false, true
 }
 
 func quoteIfNeeded(s, special string) string {

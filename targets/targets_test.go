@@ -2,6 +2,7 @@ package targets
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +19,7 @@ func TestKeyRoundTrip(t *testing.T) {
 		{Key{"x", ""}, `x.""`},
 		{Key{"odd[name]"}, `"odd[name]"`},
 		{Key{"a", Select("k", ""), "b"}, `a[k=""].b`},
+		{Key{"claude-api-key", SelectSecret("api-key", "sk-test-x", "relay"), "base-url"}, "claude-api-key[api-key~relay:" + SecretDigest("sk-test-x", "relay") + "].base-url"},
 	} {
 		if got := tc.key.String(); got != tc.want {
 			t.Errorf("String(%q) = %s, want %s", []string(tc.key), got, tc.want)
@@ -31,6 +33,9 @@ func TestKeyRoundTrip(t *testing.T) {
 		if k, err := ParseKey(bad); err == nil {
 			t.Errorf("ParseKey(%s) = %q, want an error", bad, []string(k))
 		}
+	}
+	if f, s, d, ok := ParseSecretSelector(SelectSecret("api-key", "sk-test-y", "c1")); !ok || f != "api-key" || s != "c1" || d != SecretDigest("sk-test-y", "c1") || strings.Contains(SelectSecret("api-key", "sk-test-y", "c1"), "sk-test-y") {
+		t.Errorf("ParseSecretSelector = %q %q %q %v", f, s, d, ok)
 	}
 	if f, v, m, ok := ParseSelector(Select("name", `q"uote`)); !ok || f != "name" || v != `q"uote` || m != "" {
 		t.Errorf("ParseSelector = %q %q %q %v", f, v, m, ok)
