@@ -6,7 +6,7 @@ GO ?= go
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 export GOFLAGS ?= -mod=readonly
 
-.PHONY: all build test deps vet unit e2e bench fmt clean
+.PHONY: all build test deps vet unit e2e tools-e2e bench fmt clean
 
 all: build
 
@@ -32,7 +32,16 @@ unit: deps
 e2e: deps
 	$(GO) test -count=1 ./cmd/hub/
 
-test: vet unit e2e
+# Real tools, last: installs the pinned tools from the npm registry and builds
+# the real CLIProxyAPI server into ~/.cache/hub-e2e (reused between runs), then
+# runs them against what hub apply wrote. Needs node and npm.
+tools-e2e: deps
+	./e2e/setup.sh
+	bash targets/cliproxyapi/build-server.sh >/dev/null
+	HUB_E2E=1 $(GO) test -count=1 -timeout 20m ./e2e/
+	HUB_E2E=1 $(GO) test -count=1 -timeout 20m -run TestRealServer ./targets/cliproxyapi/
+
+test: vet unit e2e tools-e2e
 
 # Performance figures (not a test): 1,000 credentials, 200 targets.
 bench: deps
