@@ -2,11 +2,13 @@
 package all
 
 import (
-	_ "github.com/hubctl/hub/targets/ccr" // claude_code_router
-	_ "github.com/hubctl/hub/targets/claudecode"
-	_ "github.com/hubctl/hub/targets/cliproxyapi" // claude_code
+	_ "github.com/hubctl/hub/targets/ccr"         // claude_code_router
+	_ "github.com/hubctl/hub/targets/claudecode"  // claude_code
+	_ "github.com/hubctl/hub/targets/cliproxyapi" // cliproxyapi
 	_ "github.com/hubctl/hub/targets/codex"       // codex
 	_ "github.com/hubctl/hub/targets/geminicli"   // gemini_cli
 	_ "github.com/hubctl/hub/targets/kilo"        // kilo
+	_ "github.com/hubctl/hub/targets/litellm"     // litellm
 	_ "github.com/hubctl/hub/targets/opencode"    // opencode
+	_ "github.com/hubctl/hub/targets/qwencode"    // qwen_code
 )
