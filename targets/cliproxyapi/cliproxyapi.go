@@ -1,5 +1,9 @@
-// Package cliproxyapi is the cliproxyapi target: the config.yaml of a
-// CLIProxyAPI server (github.com/router-for-me/CLIProxyAPI).
+// Package cliproxyapi is the cliproxyapi target: the provider lists of a
+// CLIProxyAPI server (github.com/router-for-me/CLIProxyAPI), written into
+// its config.yaml (file mode) or through its management API (management
+// mode, a management block instead of config_file).
+//
+// # File mode
 //
 // File: config_file, the file the server runs with (its --config flag, else
 // config.yaml in the directory it starts in; CLIProxyAPI has no per-user
@@ -30,13 +34,42 @@
 // (hub's usual atomic write) ends hot reload until the server restarts: this
 // target asks the engine to rewrite the file in place (targets.InPlace).
 //
-// Writing through CLIProxyAPI's management API instead of the file is not
-// available yet.
+// # Management mode
+//
+// With management { url = ..., key = ... }, hub never touches a file: the
+// document is the management API at url + /v0/management (Files returns
+// that URL; the target is a targets.Remote, and IsRemote tells the engine
+// that names which are http(s) URLs are remote, file paths not). Fetch reads the four lists
+// above with GET /v0/management/<list> and hands Open one JSON object
+// {"openai-compatibility": [...], "claude-api-key": [...], ...}, edited with
+// targets/internal/jsonedit; Push PUTs each list that changed, whole, since
+// the API has no way to add one entry. hub owns the same fields of the
+// same entries as in file mode, with one difference: JSON has no comments
+// to mark an entry with, so the entry for an anthropic, openai or google
+// credential is the one holding its key, selected by
+// targets.SelectSecret("api-key", key, credential id) (the key appears in
+// plans and state only as a digest salted with the credential id). Rotating
+// such a key therefore removes the old entry and adds a new one at the end
+// of the list. The user's own entries, and everything else in the server's
+// configuration, are sent back as the server gave them; the server saves
+// config.yaml keeping its comments (not its blank lines or quoting), and
+// applies the change at once.
+//
+// The key (the server's remote-management.secret-key) is a secret of the
+// block (targets.SecretHolder), redacted from all output. Requests go
+// straight to url (no HTTP proxy, no redirect followed), with a 10 s
+// timeout each; plain http only to this machine unless insecure = true.
+// Every status the management middleware answers with becomes an error
+// saying what to change; a refused key counts towards CLIProxyAPI's ban of
+// the IP (five failures, 30 minutes), so hub stops at the first one.
 //
 // Checked with CLIProxyAPI v6.10.0 (Go module
 // github.com/router-for-me/CLIProxyAPI/v6): its config structs
-// (internal/config/config.go), executors, and, in realserver_test.go, the
-// real server picking up a key rotation written by hub while it runs.
+// (internal/config/config.go), executors, management handlers
+// (internal/api/handlers/management: handler.go, config_lists.go,
+// config_auth_index.go) and, in realserver_test.go, the real server picking
+// up a key rotation written by hub while it runs, through the file and
+// through the management API.
 package cliproxyapi
 
 import (
@@ -48,6 +81,7 @@ import (
 
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/targets"
+	"github.com/hubctl/hub/targets/internal/jsonedit"
 	"github.com/hubctl/hub/targets/internal/yamledit"
 )
 
@@ -57,7 +91,7 @@ const Type = "cliproxyapi"
 func init() {
 	targets.Register(targets.Info{
 		Type:  Type,
-		Doc:   "CLIProxyAPI: provider entries in the server's config.yaml",
+		Doc:   "CLIProxyAPI: provider entries in the server's config.yaml, or through its management API",
 		New:   func() targets.Target { return &Target{} },
 		Multi: true,
 	})
@@ -69,6 +103,9 @@ type Target struct {
 	ConfigFile string `hcl:"config_file,optional"`
 	// ConfigDir is the directory holding config.yaml, instead of ConfigFile.
 	ConfigDir string `hcl:"config_dir,optional"`
+	// Management, instead of a file, writes through the server's
+	// management API.
+	Management *Management `hcl:"management,block"`
 }
 
 var (
@@ -80,11 +117,18 @@ var (
 
 // errNoFile is the error for a block that names no file.
 var errNoFile = errors.New("config_file is required: the config.yaml your CLIProxyAPI server runs with (its --config flag, or config.yaml in the directory it starts in); " +
-	"writing through CLIProxyAPI's management API instead is not available yet")
+	"or, to write through the server's management API instead, a management block: management { url = \"http://127.0.0.1:8317\", key = env(\"CPA_MANAGEMENT_KEY\") }")
 
-// Files implements targets.Target.
+// Files implements targets.Target: config.yaml, or in management mode the
+// management API's base URL.
 func (t *Target) Files(env targets.Env) ([]string, error) {
 	switch {
+	case t.Management != nil:
+		b, err := t.Management.base()
+		if err != nil {
+			return nil, err
+		}
+		return []string{b}, nil
 	case t.ConfigFile != "":
 		p, err := env.Path(t.ConfigFile)
 		if err != nil {
@@ -101,8 +145,14 @@ func (t *Target) Files(env targets.Env) ([]string, error) {
 	return nil, errNoFile
 }
 
-// Open implements targets.Target.
-func (t *Target) Open(_ string, data []byte) (targets.Doc, error) { return yamledit.Parse(data) }
+// Open implements targets.Target: config.yaml with yamledit, the lists
+// Fetch returns with jsonedit.
+func (t *Target) Open(path string, data []byte) (targets.Doc, error) {
+	if t.IsRemote(path) {
+		return jsonedit.Parse(data)
+	}
+	return yamledit.Parse(data)
+}
 
 // WritesInPlace implements targets.InPlace: CLIProxyAPI's watcher follows
 // the file, and loses it when it is replaced by rename.
@@ -112,6 +162,15 @@ func (t *Target) WritesInPlace(string) bool { return true }
 func (t *Target) Validate(in *targets.Input) []error {
 	var errs []error
 	switch {
+	case t.Management != nil && (t.ConfigFile != "" || t.ConfigDir != ""):
+		errs = append(errs, errors.New("a management block and config_file (or config_dir) are both set; give one: config_file to edit the server's config.yaml, or management to write through its management API"))
+	case t.Management != nil:
+		if _, err := t.Management.base(); err != nil {
+			errs = append(errs, err)
+		}
+		if t.Management.Key == "" {
+			errs = append(errs, errors.New("the management key is empty: give the server's remote-management.secret-key, such as key = env(\"CPA_MANAGEMENT_KEY\")"))
+		}
 	case t.ConfigFile == "" && t.ConfigDir == "":
 		errs = append(errs, errNoFile)
 	case t.ConfigFile != "" && t.ConfigDir != "":
@@ -120,11 +179,19 @@ func (t *Target) Validate(in *targets.Input) []error {
 		errs = append(errs, fmt.Errorf("config_file %q does not name a YAML file; give the config.yaml your CLIProxyAPI server runs with (not its auth-dir)", t.ConfigFile))
 	}
 	seen := map[string]bool{}
+	byKey := map[string]string{} // list + key -> credential id, for management mode
 	for _, c := range in.Credentials {
 		if seen[c.ID] {
 			errs = append(errs, fmt.Errorf("credential %q is listed twice", c.ID))
 		}
 		seen[c.ID] = true
+		if list, ok := lists[c.APIType]; ok && t.Management != nil && c.APIType != providers.OpenAICompatible && c.Key.Reveal() != "" {
+			k := list + "\x00" + c.Key.Reveal()
+			if other, dup := byKey[k]; dup {
+				errs = append(errs, fmt.Errorf("credentials %q and %q have the same key, and entries of CLIProxyAPI's %s are known by their key in management mode; list one of them", other, c.ID, list))
+			}
+			byKey[k] = c.ID
+		}
 		switch c.APIType {
 		case providers.OpenAICompatible:
 			if len(c.Models) == 0 {
@@ -168,7 +235,8 @@ func versioned(base string) string {
 }
 
 // Desired implements targets.Target.
-func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
+func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) {
+	remote := t.IsRemote(path)
 	spec := &targets.Spec{}
 	add := func(k targets.Key, v any, sensitive bool) {
 		spec.Items = append(spec.Items, targets.Item{Key: k, Value: v, Sensitive: sensitive})
@@ -185,7 +253,13 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 			add(p("models"), models(c.Models), false)
 			continue
 		}
-		p := func(name string) targets.Key { return targets.Key{list, targets.Marked(c.ID), name} }
+		// An entry without a name: marked by a comment in config.yaml; known
+		// by its key through the API, where api-key, set first, creates it.
+		sel := targets.Marked(c.ID)
+		if remote {
+			sel = targets.SelectSecret("api-key", c.Key.Reveal(), c.ID)
+		}
+		p := func(name string) targets.Key { return targets.Key{list, sel, name} }
 		add(p("api-key"), c.Key.Reveal(), true)
 		base := c.BaseURL
 		if c.APIType == providers.OpenAI {
@@ -213,6 +287,9 @@ func models(ms []string) []any {
 
 // Notes implements targets.Noter.
 func (t *Target) Notes(in *targets.Input) []string {
+	if t.Management != nil {
+		return t.managementNotes(in)
+	}
 	notes := []string{"a running CLIProxyAPI reloads config.yaml by itself within a second or two; hub rewrites the file in place, as its file watcher needs, so there is nothing to restart."}
 	var ids []string
 	for _, c := range in.Credentials {
@@ -222,6 +299,24 @@ func (t *Target) Notes(in *targets.Input) []string {
 	}
 	if len(ids) > 0 {
 		notes = append(notes, fmt.Sprintf("hub marks its entries for %s with a \"# hub:<credential>\" comment line: keep that line if you edit the entry.", strings.Join(ids, ", ")))
+	}
+	return notes
+}
+
+func (t *Target) managementNotes(in *targets.Input) []string {
+	where := "the server's management API"
+	if b, err := t.Management.base(); err == nil {
+		where = b
+	}
+	notes := []string{fmt.Sprintf("hub writes through %s, replacing each list it changes whole; CLIProxyAPI applies the change at once and saves its config.yaml keeping comments, so there is nothing to restart.", where)}
+	var ids []string
+	for _, c := range in.Credentials {
+		if c.APIType != providers.OpenAICompatible {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) > 0 {
+		notes = append(notes, fmt.Sprintf("the entries for %s are known by their key: a new key replaces the entry (at the end of its list), and an entry whose key you change by hand is no longer hub's.", strings.Join(ids, ", ")))
 	}
 	return notes
 }

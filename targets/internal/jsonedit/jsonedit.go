@@ -20,6 +20,17 @@
 // there, and an empty list is what most tools write by default. A selector
 // segment that looks like a key name ("[name=x]") is always a selector.
 //
+// Keys may also select by a secret, with targets.SelectSecret segments, for
+// lists whose entries are known only by their key (CLIProxyAPI's
+// claude-api-key as its management API returns it): [api-key~salt:digest]
+// selects the first element whose api-key is a string v with
+// targets.SecretDigest(v, salt) == digest. Such an element is created by
+// setting its selected field, [api-key~salt:digest].api-key, to the secret
+// itself (Set refuses a value of another digest, and any other field of a
+// missing element, since only the secret can make an element the selector
+// finds); and deleting that field removes the whole element, which nothing
+// could find again without it.
+//
 // Files that their tool reads as JSON5 are opened with ParseJSON5, which
 // explains what to change where a file uses JSON5 syntax beyond JSONC.
 package jsonedit
@@ -126,8 +137,14 @@ func (d *Doc) Set(key targets.Key, value any) error {
 		return fmt.Errorf("set %s: a key cannot end with a selector; set the fields of the element instead", key)
 	}
 	if len(key) >= 2 {
-		if field, _, _, ok := targets.ParseSelector(key[len(key)-2]); ok && field == key[len(key)-1] {
-			return fmt.Errorf("set %s: %s is the field the selector matches; it is set with the element", key, field)
+		if s, ok := parseSel(key[len(key)-2]); ok && s.field == key[len(key)-1] {
+			if !s.secret {
+				return fmt.Errorf("set %s: %s is the field the selector matches; it is set with the element", key, s.field)
+			}
+			// The value is a secret: never put it in the error.
+			if v, isString := value.(string); !isString || !s.match(v) {
+				return fmt.Errorf("set %s: the value is not the secret the selector's digest was made from", key)
+			}
 		}
 	}
 	tree, raw, err := normalize(value)
@@ -167,14 +184,23 @@ func (d *Doc) setStep(key targets.Key, tree any) (done bool, err error) {
 		if d.oneLine(parent) {
 			st.inline = true
 		}
-		if field, value, _, sel := targets.ParseSelector(seg); sel {
+		if s, sel := parseSel(seg); sel {
 			arr, ok := parent.Value.(*hujson.Array)
 			if !ok {
 				return false, fmt.Errorf("set %s: %s is %s, not an array", key, describe(key[:i]), kindName(parent.Value))
 			}
-			j := find(arr, field, value)
+			j := find(arr, s)
 			if j < 0 {
-				return false, wrap(key, d.appendElement(parent, map[string]any{field: value}, st))
+				if !s.secret {
+					return false, wrap(key, d.appendElement(parent, map[string]any{s.field: s.value}, st))
+				}
+				// Only the secret makes an element this selector finds:
+				// setting the selected field creates it, and is done.
+				if i != len(key)-2 || key[i+1] != s.field {
+					return false, fmt.Errorf("set %s: no element of %s holds the secret %s selects; set %s first, which creates it",
+						key, describe(key[:i]), seg, slices.Concat(key[:i+1], targets.Key{s.field}))
+				}
+				return true, wrap(key, d.appendElement(parent, map[string]any{s.field: tree}, st))
 			}
 			parent = &arr.Elements[j]
 			continue
@@ -221,6 +247,36 @@ func isSelector(seg string) bool {
 	return ok
 }
 
+// A sel is a selector segment that picks array elements by a field: one
+// whose value is a string (targets.Select) or a string of a digest
+// (targets.SelectSecret).
+type sel struct {
+	field        string
+	value        string // Select
+	salt, digest string // SelectSecret
+	secret       bool
+}
+
+// parseSel parses a Select or SelectSecret segment; markers are not one.
+func parseSel(seg string) (sel, bool) {
+	if f, salt, digest, ok := targets.ParseSecretSelector(seg); ok {
+		return sel{field: f, salt: salt, digest: digest, secret: true}, true
+	}
+	f, v, marker, ok := targets.ParseSelector(seg)
+	if !ok || marker != "" {
+		return sel{}, false
+	}
+	return sel{field: f, value: v}, true
+}
+
+// match reports whether a string value of the selected field selects.
+func (s sel) match(v string) bool {
+	if s.secret {
+		return targets.SecretDigest(v, s.salt) == s.digest
+	}
+	return v == s.value
+}
+
 // checkSelectors refuses marker selectors, which only YAML comments can hold.
 func checkSelectors(op string, key targets.Key) error {
 	for _, seg := range key {
@@ -233,18 +289,18 @@ func checkSelectors(op string, key targets.Key) error {
 }
 
 // find returns the index of the first element of arr that is an object whose
-// member field is the string value, or -1.
-func find(arr *hujson.Array, field, value string) int {
+// member s.field is a string s selects, or -1.
+func find(arr *hujson.Array, s sel) int {
 	for i := range arr.Elements {
 		obj, ok := arr.Elements[i].Value.(*hujson.Object)
 		if !ok {
 			continue
 		}
-		j := index(obj, field)
+		j := index(obj, s.field)
 		if j < 0 {
 			continue
 		}
-		if lit, ok := obj.Members[j].Value.Value.(hujson.Literal); ok && lit.Kind() == '"' && lit.String() == value {
+		if lit, ok := obj.Members[j].Value.Value.(hujson.Literal); ok && lit.Kind() == '"' && s.match(lit.String()) {
 			return i
 		}
 	}
@@ -261,8 +317,8 @@ func child(v *hujson.Value, seg string) int {
 		}
 		return index(x, seg)
 	case *hujson.Array:
-		if field, value, marker, ok := targets.ParseSelector(seg); ok && marker == "" {
-			return find(x, field, value)
+		if s, ok := parseSel(seg); ok {
+			return find(x, s)
 		}
 	}
 	return -1
@@ -272,6 +328,7 @@ func child(v *hujson.Value, seg string) int {
 // keeping comments written on their own lines before it. Parent objects left
 // empty are removed too, except the root; an array element left holding only
 // its selected field is removed from its array; arrays are never removed.
+// Deleting the field a SelectSecret segment selects by removes the element.
 // Deleting an absent key does nothing.
 func (d *Doc) Delete(key targets.Key) error {
 	if len(key) == 0 {
@@ -283,7 +340,10 @@ func (d *Doc) Delete(key targets.Key) error {
 	parentKey, last := key[:len(key)-1], key[len(key)-1]
 	// The parent is an array element if the key selects one before its last
 	// name.
-	field, _, _, inElement := targets.ParseSelector(lastSeg(parentKey))
+	s, inElement := parseSel(lastSeg(parentKey))
+	if inElement && s.secret && last == s.field {
+		return wrap(key, d.removeElements(parentKey[:len(parentKey)-1], s))
+	}
 	removed := false
 	for {
 		p, j := d.lookupIndex(parentKey)
@@ -303,7 +363,7 @@ func (d *Doc) Delete(key targets.Key) error {
 		removed = true
 		if inElement {
 			arr := d.lookup(parentKey[:len(parentKey)-1])
-			if bare(&arr.Value.(*hujson.Array).Elements[j], field) {
+			if bare(&arr.Value.(*hujson.Array).Elements[j], s.field) {
 				if err := d.removeElement(arr, j); err != nil {
 					return wrap(key, err)
 				}
@@ -359,6 +419,27 @@ func bare(v *hujson.Value, field string) bool {
 		}
 	}
 	return true
+}
+
+// removeElements removes every element that s selects in the array at key.
+func (d *Doc) removeElements(key targets.Key, s sel) error {
+	for {
+		p := d.lookup(key)
+		if p == nil {
+			return nil
+		}
+		arr, ok := p.Value.(*hujson.Array)
+		if !ok {
+			return nil
+		}
+		j := find(arr, s)
+		if j < 0 {
+			return nil
+		}
+		if err := d.removeElement(p, j); err != nil {
+			return err
+		}
+	}
 }
 
 // removeElement removes element j of the array p, and collapses the array to
