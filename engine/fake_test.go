@@ -147,3 +147,45 @@ func TestRemoteTarget(t *testing.T) {
 		t.Errorf("files written for a remote target: %v", mem.Names())
 	}
 }
+
+// mixed is a Remote target whose documents are remote only when they are
+// URLs (targets.RemoteDocs), like cliproxyapi's config.yaml or management API.
+type mixed struct {
+	api
+	url string
+}
+
+func (b *mixed) Files(env targets.Env) ([]string, error) {
+	if b.url != "" {
+		return []string{b.url}, nil
+	}
+	return []string{filepath.Join(env.Dir, "mixed.json")}, nil
+}
+func (b *mixed) IsRemote(name string) bool { return strings.HasPrefix(name, "http") }
+
+func TestRemoteDocs(t *testing.T) {
+	mem := system.NewMem(map[string][]byte{"/cfg/mixed.json": []byte(`{"theirs":1}`)})
+	eng := &engine.Engine{Sys: mem, Env: targets.Env{Dir: "/cfg"}, Host: "h", Now: time.Now}
+	impl := &mixed{api: api{docs: map[string][]byte{"http://127.0.0.1:1/doc": []byte(`{}`)}}}
+	in := &targets.Input{Address: "mixed.x", Credentials: []*targets.Credential{{ID: "c", BaseURL: "https://a.example", Key: secret.New("sk-test-mixed-1234")}}}
+	cfg := &config.Config{Targets: []*config.Target{{Type: "mixed", Name: "x", Impl: impl, Input: in}}}
+	// A file: read and written through the System.
+	p, err := eng.Plan(context.Background(), cfg, states.New(), engine.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := eng.Apply(context.Background(), p, states.New())
+	if res.Err() != nil || impl.pushes != 0 || res.Targets[0].Files[0].Backup == "" {
+		t.Fatalf("err = %v, pushes = %d", res.Err(), impl.pushes)
+	}
+	if b, _ := mem.ReadFile("/cfg/mixed.json"); !strings.Contains(string(b), "a.example") {
+		t.Errorf("file = %s", b)
+	}
+	// A URL: through Fetch and Push.
+	impl.url = "http://127.0.0.1:1/doc"
+	p, _ = eng.Plan(context.Background(), cfg, states.New(), engine.PlanOptions{})
+	res, _ = eng.Apply(context.Background(), p, states.New())
+	if res.Err() != nil || impl.pushes != 1 {
+		t.Fatalf("err = %v, pushes = %d", res.Err(), impl.pushes)
+	}
+}

@@ -20,7 +20,9 @@ type docStore interface {
 // storeFor returns where impl's documents live.
 func storeFor(sys system.System, impl targets.Target, name string) docStore {
 	if r, ok := impl.(targets.Remote); ok {
-		return remoteStore{r}
+		if d, ok := impl.(targets.RemoteDocs); !ok || d.IsRemote(name) {
+			return remoteStore{r}
+		}
 	}
 	inPlace := false
 	if ip, ok := impl.(targets.InPlace); ok {

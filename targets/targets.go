@@ -96,6 +96,17 @@ type Remote interface {
 	Push(ctx context.Context, name string, before, after []byte) error
 }
 
+// RemoteDocs is implemented by Remote targets that keep only some of their
+// documents behind an API: cliproxyapi writes config.yaml, or, given a
+// management block, goes through CLIProxyAPI's management API. IsRemote
+// reports whether the named document is remote; the others are files, read
+// and written by the engine as usual. A zero target (one the configuration
+// no longer has, whose items hub removes) must answer too, so decide from
+// the name alone.
+type RemoteDocs interface {
+	IsRemote(name string) bool
+}
+
 // SecretHolder is implemented by targets whose block holds secrets of its
 // own (a management key), so hub's output redacts them like API keys.
 type SecretHolder interface {
