@@ -32,6 +32,7 @@ func TestRealTools(t *testing.T) {
 		{"opencode", testOpencode},
 		{"claude_code_router", testClaudeCodeRouter},
 		{"kilo", testKilo},
+		{"qwen_code", testQwenCode},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -272,6 +273,56 @@ target "opencode" "default" {
 		t.Errorf("opencode run did not print the upstream's reply %q", reply)
 	}
 	w.keepsJSON(".config/opencode/opencode.json", config)
+}
+
+// Qwen Code 0.24.4: ~/.qwen/settings.json modelProviders entry and the key in
+// ~/.qwen/.env → POST /v1/chat/completions with Authorization: Bearer KEY,
+// even with OPENAI_* variables for another tool exported.
+func testQwenCode(t *testing.T, s *suite) {
+	w := newWorld(t, s, "qwen")
+	const model = "qwen-e2e-coder"
+	settings := `{
+  "ui": { "theme": "GitHub" },
+  "mcpServers": {
+    "notes": { "command": "notes-mcp", "args": ["--stdio"], "timeout": 5000 }
+  }
+}
+`
+	w.write(".qwen/settings.json", settings)
+	dotenv := "# mine\nMY_TOOL_TOKEN=abc123\n"
+	w.write(".qwen/.env", dotenv)
+	if !w.apply("qwen_code", fmt.Sprintf(`
+credential "relay" {
+  name     = "E2E relay"
+  api_type = "openai-compatible"
+  base_url = %q
+  api_key  = %q
+  models   = [%q]
+}
+
+target "qwen_code" "default" {
+  credential = credential.relay
+  model      = %q
+}
+`, w.up.URL(), w.key, model, model)) {
+		t.Skip("no hand-written configuration for this tool")
+	}
+	w.keepsJSON(".qwen/settings.json", settings)
+	if got := w.read(".qwen/.env"); !strings.HasPrefix(got, dotenv) {
+		t.Errorf("the user's .env lines are gone:\n%s", got)
+	}
+
+	changed := w.watch(".qwen/settings.json", ".qwen/.env")
+	r := w.run(runTimeout, "qwen", "-p", "say hi")
+	changed()
+	w.expectCalls("POST", "/v1/chat/completions", model, w.bearer)
+	if r.code != 0 {
+		t.Errorf("qwen -p exited %d", r.code)
+	}
+	if !contains(r.stdout, reply) {
+		t.Errorf("qwen -p did not print the upstream's reply %q", reply)
+	}
+	w.keepsJSON(".qwen/settings.json", settings)
 }
 
 // Kilo CLI 7.7.7 (an opencode fork): kilo.jsonc provider with

@@ -41,6 +41,7 @@ pins=(
   "opencode-ai opencode 1.18.33 --version"
   "@musistudio/claude-code-router ccr 2.0.0 version"
   "@kilocode/cli kilo 7.7.7 --version"
+  "@qwen-code/qwen-code qwen 0.24.4 --version"
 )
 ocdir=$cache/opencode-config
 oc_version=1.18.33 # @opencode-ai/plugin goes with opencode-ai's version
