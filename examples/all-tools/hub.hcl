@@ -1,5 +1,5 @@
-# Every tool hub writes, from three credentials. Everything lands under ./home
-# and ./cliproxy, so this is safe to apply:
+# Every tool hub writes, from three credentials. Everything lands under ./home,
+# ./cliproxy and ./litellm, so this is safe to apply:
 #
 #   go run ./cmd/hub --chdir examples/all-tools plan
 
@@ -75,4 +75,17 @@ target "claude_code_router" "default" {
 target "cliproxyapi" "local" {
   credentials = [credential.relay, credential.claude, credential.gemini]
   config_file = "cliproxy/config.yaml"
+}
+
+target "qwen_code" "default" {
+  credential = credential.relay
+  model      = "gpt-5"
+  config_dir = "home/.qwen"
+}
+
+target "litellm" "proxy" {
+  credentials   = [credential.relay, credential.claude, credential.gemini]
+  prefix_models = true
+  key_mode      = "env"
+  config_file   = "litellm/config.yaml"
 }
