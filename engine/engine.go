@@ -392,8 +392,9 @@ func (e *Engine) planFile(ctx context.Context, store docStore, impl targets.Targ
 var secretNames = regexp.MustCompile(`(?i)(token|api[_-]?keys?|api[_-]?key[_-]entries|secret|password|passwd)$`)
 
 // envRef matches values that only name an environment variable ($VAR, ${VAR},
-// {env:VAR}, os.environ/VAR): what key_mode = "env" writes; safe to show.
-var envRef = regexp.MustCompile(`^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\{env:[A-Za-z_][A-Za-z0-9_]*\}|os\.environ/[A-Za-z_][A-Za-z0-9_]*)$`)
+// {env:VAR}, os.environ/VAR, ${{ secrets.VAR }}): what key_mode = "env"
+// writes; safe to show.
+var envRef = regexp.MustCompile(`^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\{env:[A-Za-z_][A-Za-z0-9_]*\}|os\.environ/[A-Za-z_][A-Za-z0-9_]*|\$\{\{ *secrets\.[A-Za-z_][A-Za-z0-9_]* *\}\})$`)
 
 func looksSecret(k targets.Key, v any) bool {
 	if s, ok := v.(string); ok && envRef.MatchString(s) {

@@ -3,6 +3,7 @@ package targets
 import (
 	"errors"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 )
@@ -70,3 +71,44 @@ func (e Env) ConfigDir(override, envVar, homeRel string) (string, error) {
 	}
 	return filepath.Join(h, homeRel), nil
 }
+
+var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// ValidEnvName reports whether s can name an environment variable.
+func ValidEnvName(s string) bool { return envNamePattern.MatchString(s) }
+
+// KeyEnvName is the default variable a tool reads a credential's key from in
+// key_mode = "env": the id upper-cased, other characters made _, then
+// _API_KEY (relay → RELAY_API_KEY, my-relay → MY_RELAY_API_KEY).
+func KeyEnvName(id string) string {
+	b := []byte(strings.ToUpper(id))
+	for i, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b) + "_API_KEY"
+}
+
+// ConfigFile resolves a server's config file from a block's config_file, or
+// else the file name in its config_dir; "" when the block sets neither.
+func (e Env) ConfigFile(file, dir, name string) (string, error) {
+	switch {
+	case file != "":
+		return e.Path(file)
+	case dir != "":
+		d, err := e.Path(dir)
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(d, name), nil
+	}
+	return "", nil
+}
+
+var versionSuffix = regexp.MustCompile(`/v\d+((alpha|beta)\d*)?$`)
+
+// HasVersion reports whether a base URL already ends in an API version
+// segment (/v1, /v3, /v1beta, as Volcengine's /api/coding/v3), which targets
+// keep as it is instead of appending their tool's /v1.
+func HasVersion(base string) bool { return versionSuffix.MatchString(base) }

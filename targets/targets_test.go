@@ -41,3 +41,41 @@ func TestKeyRoundTrip(t *testing.T) {
 		t.Errorf("ParseSelector = %q %q %q %v", f, v, m, ok)
 	}
 }
+
+func TestEnvHelpers(t *testing.T) {
+	for id, want := range map[string]string{
+		"relay":        "RELAY_API_KEY",
+		"my-relay":     "MY_RELAY_API_KEY",
+		"Work_Relay-2": "WORK_RELAY_2_API_KEY",
+	} {
+		if got := KeyEnvName(id); got != want || !ValidEnvName(got) {
+			t.Errorf("KeyEnvName(%q) = %q, want %q", id, got, want)
+		}
+	}
+	for _, bad := range []string{"", "1X", "A-B", "A B"} {
+		if ValidEnvName(bad) {
+			t.Errorf("ValidEnvName(%q) = true", bad)
+		}
+	}
+	for base, want := range map[string]bool{
+		"https://a.example":             false,
+		"https://a.example/api/v3":      true,
+		"https://a.example/v1beta":      true,
+		"https://a.example/api/v4alpha": true,
+		"https://a.example/v1x":         false,
+	} {
+		if got := HasVersion(base); got != want {
+			t.Errorf("HasVersion(%q) = %v", base, got)
+		}
+	}
+	env := Env{Vars: map[string]string{"HOME": "/home/u"}, Dir: "/cfg"}
+	for _, tc := range []struct{ file, dir, want string }{
+		{"~/x/config.yaml", "", "/home/u/x/config.yaml"},
+		{"", "srv", "/cfg/srv/config.yaml"},
+		{"", "", ""},
+	} {
+		if got, err := env.ConfigFile(tc.file, tc.dir, "config.yaml"); err != nil || got != tc.want {
+			t.Errorf("ConfigFile(%q, %q) = %q, %v", tc.file, tc.dir, got, err)
+		}
+	}
+}

@@ -150,7 +150,7 @@ func (t *Target) keyEnv(c *targets.Credential) string {
 	if v := t.KeyEnv[c.ID]; v != "" {
 		return v
 	}
-	return strings.ToUpper(strings.ReplaceAll(c.ID, "-", "_")) + "_API_KEY"
+	return targets.KeyEnvName(c.ID)
 }
 
 // keyRef is how config.json refers to a variable: $VAR where CCR's pattern
@@ -164,7 +164,6 @@ func keyRef(name string) string {
 
 var (
 	bareVar = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
-	envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // models is the list CCR gets for a credential.
@@ -225,7 +224,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 		if err := known("key_env", id); err != nil {
 			errs = append(errs, err)
 		}
-		if !envName.MatchString(t.KeyEnv[id]) {
+		if !targets.ValidEnvName(t.KeyEnv[id]) {
 			errs = append(errs, fmt.Errorf("key_env for %q is %q, which is not a valid environment variable name", id, t.KeyEnv[id]))
 		}
 	}
@@ -359,8 +358,6 @@ func uses(tr map[string]any, name string) bool {
 	return false
 }
 
-var versionSuffix = regexp.MustCompile(`/v\d+(beta\d*)?$`)
-
 // apiBaseURL is the full endpoint CCR posts to for a credential.
 func apiBaseURL(c *targets.Credential) string {
 	switch c.APIType {
@@ -369,7 +366,7 @@ func apiBaseURL(c *targets.Credential) string {
 	case providers.Google:
 		return c.BaseURL + "/v1beta/models/"
 	}
-	if versionSuffix.MatchString(c.BaseURL) {
+	if targets.HasVersion(c.BaseURL) {
 		return c.BaseURL + "/chat/completions"
 	}
 	return c.BaseURL + "/v1/chat/completions"

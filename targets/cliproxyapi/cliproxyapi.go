@@ -75,7 +75,6 @@ package cliproxyapi
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -129,20 +128,15 @@ func (t *Target) Files(env targets.Env) ([]string, error) {
 			return nil, err
 		}
 		return []string{b}, nil
-	case t.ConfigFile != "":
-		p, err := env.Path(t.ConfigFile)
-		if err != nil {
-			return nil, err
-		}
-		return []string{p}, nil
-	case t.ConfigDir != "":
-		dir, err := env.Path(t.ConfigDir)
-		if err != nil {
-			return nil, err
-		}
-		return []string{filepath.Join(dir, "config.yaml")}, nil
 	}
-	return nil, errNoFile
+	p, err := env.ConfigFile(t.ConfigFile, t.ConfigDir, "config.yaml")
+	if err != nil {
+		return nil, err
+	}
+	if p == "" {
+		return nil, errNoFile
+	}
+	return []string{p}, nil
 }
 
 // Open implements targets.Target: config.yaml with yamledit, the lists
@@ -222,13 +216,11 @@ var lists = map[string]string{
 	providers.Google:           "gemini-api-key",
 }
 
-var versionSuffix = regexp.MustCompile(`/v\d+(beta\d*)?$`)
-
 // versioned is the base URL with /v1, unless it already ends in a version
 // segment (Volcengine's /api/coding/v3): openai-compatibility and
 // codex-api-key base URLs are those /chat/completions and /responses follow.
 func versioned(base string) string {
-	if base == "" || versionSuffix.MatchString(base) {
+	if base == "" || targets.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"

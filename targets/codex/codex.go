@@ -16,8 +16,6 @@ package codex
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
-	"strings"
 
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/targets"
@@ -51,8 +49,6 @@ var (
 	_ targets.Noter     = (*Target)(nil)
 )
 
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 func (t *Target) mode() string {
 	if t.KeyMode == "" {
 		return "inline"
@@ -65,7 +61,7 @@ func (t *Target) keyEnv(c *targets.Credential) string {
 	if t.KeyEnv != "" {
 		return t.KeyEnv
 	}
-	return strings.ToUpper(strings.ReplaceAll(c.ID, "-", "_")) + "_API_KEY"
+	return targets.KeyEnvName(c.ID)
 }
 
 // Files implements targets.Target.
@@ -91,7 +87,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if t.KeyEnv != "" && t.mode() != "env" {
 		errs = append(errs, fmt.Errorf("key_env is set but key_mode is %q; set key_mode = \"env\" too, or remove key_env", t.mode()))
 	}
-	if t.KeyEnv != "" && !envName.MatchString(t.KeyEnv) {
+	if t.KeyEnv != "" && !targets.ValidEnvName(t.KeyEnv) {
 		errs = append(errs, fmt.Errorf("key_env %q is not a valid environment variable name", t.KeyEnv))
 	}
 	if c := in.Credential(); c != nil && (c.APIType == providers.Anthropic || c.APIType == providers.Google) {
@@ -100,12 +96,10 @@ func (t *Target) Validate(in *targets.Input) []error {
 	return errs
 }
 
-var versionSuffix = regexp.MustCompile(`/v\d+(beta\d*)?$`)
-
 // BaseURL is what codex needs: the credential's base URL with /v1, unless it
 // already ends in a version segment (such as Volcengine's /api/coding/v3).
 func BaseURL(base string) string {
-	if versionSuffix.MatchString(base) {
+	if targets.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"

@@ -51,7 +51,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -115,13 +114,11 @@ func (t *Target) keyEnv(c *targets.Credential) string {
 	if v := t.KeyEnv[c.ID]; v != "" {
 		return v
 	}
-	return strings.ToUpper(strings.ReplaceAll(c.ID, "-", "_")) + "_API_KEY"
+	return targets.KeyEnvName(c.ID)
 }
 
 var (
-	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	yamlName      = regexp.MustCompile(`(?i)\.ya?ml$`)
-	versionSuffix = regexp.MustCompile(`/v\d+(beta\d*)?$`)
+	yamlName = regexp.MustCompile(`(?i)\.ya?ml$`)
 )
 
 // A pair is one model_list entry hub manages.
@@ -154,21 +151,14 @@ func (t *Target) pairs(in *targets.Input) []pair {
 
 // Files implements targets.Target.
 func (t *Target) Files(env targets.Env) ([]string, error) {
-	switch {
-	case t.ConfigFile != "":
-		p, err := env.Path(t.ConfigFile)
-		if err != nil {
-			return nil, err
-		}
-		return []string{p}, nil
-	case t.ConfigDir != "":
-		dir, err := env.Path(t.ConfigDir)
-		if err != nil {
-			return nil, err
-		}
-		return []string{filepath.Join(dir, "config.yaml")}, nil
+	p, err := env.ConfigFile(t.ConfigFile, t.ConfigDir, "config.yaml")
+	if err != nil {
+		return nil, err
 	}
-	return nil, errNoFile
+	if p == "" {
+		return nil, errNoFile
+	}
+	return []string{p}, nil
 }
 
 // Open implements targets.Target.
@@ -252,7 +242,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 		if ids[id] == nil {
 			errs = append(errs, fmt.Errorf("key_env names %q, which is not one of this target's credentials (%s)", id, strings.Join(idList, ", ")))
 		}
-		if !envName.MatchString(t.KeyEnv[id]) {
+		if !targets.ValidEnvName(t.KeyEnv[id]) {
 			errs = append(errs, fmt.Errorf("key_env for %q is %q, which is not a valid environment variable name", id, t.KeyEnv[id]))
 		}
 	}
@@ -337,7 +327,7 @@ func APIBase(c *targets.Credential) string {
 		}
 		return c.BaseURL + "/v1beta"
 	}
-	if versionSuffix.MatchString(c.BaseURL) {
+	if targets.HasVersion(c.BaseURL) {
 		return c.BaseURL
 	}
 	return c.BaseURL + "/v1"

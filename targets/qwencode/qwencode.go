@@ -47,7 +47,6 @@ package qwencode
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/hubctl/hub/providers"
@@ -98,10 +97,7 @@ var (
 	_ targets.Noter     = (*Target)(nil)
 )
 
-var (
-	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	versionSuffix = regexp.MustCompile(`/v\d+(beta\d*)?$`)
-)
+var ()
 
 func (t *Target) mode() string {
 	if t.KeyMode == "" {
@@ -115,7 +111,7 @@ func (t *Target) keyEnv(c *targets.Credential) string {
 	if t.KeyEnv != "" {
 		return t.KeyEnv
 	}
-	return strings.ToUpper(strings.ReplaceAll(c.ID, "-", "_")) + "_API_KEY"
+	return targets.KeyEnvName(c.ID)
 }
 
 // model is the model Qwen Code starts with.
@@ -148,7 +144,7 @@ func contains(list []string, s string) bool {
 // BaseURL is what the OpenAI SDK needs: the credential's base URL with /v1,
 // unless it already ends in a version segment (such as /api/coding/v3).
 func BaseURL(base string) string {
-	if versionSuffix.MatchString(base) {
+	if targets.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"
@@ -182,7 +178,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	default:
 		errs = append(errs, fmt.Errorf("key_mode is %q; it must be \"dotenv\" (the key in Qwen Code's .env) or \"env\" (you export the variable settings.json names)", t.KeyMode))
 	}
-	if t.KeyEnv != "" && !envName.MatchString(t.KeyEnv) {
+	if t.KeyEnv != "" && !targets.ValidEnvName(t.KeyEnv) {
 		errs = append(errs, fmt.Errorf("key_env %q is not a valid environment variable name", t.KeyEnv))
 	}
 	if t.Model != "" && strings.TrimSpace(t.Model) != t.Model {

@@ -146,7 +146,13 @@ func runCase(t *testing.T, info targets.Info, path string) {
 	sys := system.NewMem(files)
 	st := states.New()
 	if b, ok := section(ar, "owned.txt"); ok {
-		st = ownedState(t, impl, in, paths, sys, st, strings.Fields(string(b)))
+		var keys []string
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				keys = append(keys, line)
+			}
+		}
+		st = ownedState(t, impl, in, paths, sys, st, keys)
 	}
 	cfg := &config.Config{Targets: []*config.Target{{Type: info.Type, Name: "test", Info: info, Impl: impl, Input: in}}}
 	eng := &engine.Engine{Sys: sys, Env: env, Host: "test", SkipReload: true, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}

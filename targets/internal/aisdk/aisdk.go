@@ -27,7 +27,6 @@ package aisdk
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -76,7 +75,7 @@ func (s Settings) KeyVar(c *targets.Credential) string {
 	if v := s.KeyEnv[c.ID]; v != "" {
 		return v
 	}
-	return EnvVar(c.ID)
+	return targets.KeyEnvName(c.ID)
 }
 
 // Files returns the candidate files in the tool's directory: the block's
@@ -140,8 +139,6 @@ func NPM(apiType string) (string, bool) {
 	return "", false
 }
 
-var versionSuffix = regexp.MustCompile(`/v\d+((alpha|beta)\d*)?$`)
-
 // BaseURL is options.baseURL for a credential: each AI SDK package appends
 // only the endpoint (/chat/completions, /responses, /messages,
 // /models/M:generateContent) to it, and defaults to the official URL with its
@@ -150,27 +147,13 @@ var versionSuffix = regexp.MustCompile(`/v\d+((alpha|beta)\d*)?$`)
 // /v1beta for Google, unless the base URL already ends in a version segment
 // (Zhipu's /api/paas/v4, say).
 func BaseURL(apiType, base string) string {
-	if versionSuffix.MatchString(base) {
+	if targets.HasVersion(base) {
 		return base
 	}
 	if apiType == providers.Google {
 		return base + "/v1beta"
 	}
 	return base + "/v1"
-}
-
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// EnvVar is the default variable for a credential's key: the id upper-cased,
-// with characters other than letters, digits and _ made _, then _API_KEY.
-func EnvVar(id string) string {
-	b := []byte(strings.ToUpper(id))
-	for i, c := range b {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			b[i] = '_'
-		}
-	}
-	return string(b) + "_API_KEY"
 }
 
 // EnvRef is the tool's reference to an environment variable, replaced by its
@@ -216,7 +199,7 @@ func (tl Tool) Validate(s Settings, in *targets.Input) []error {
 		if tl.find(in, id) == nil {
 			errs = append(errs, fmt.Errorf("key_env names credential %q, which is not among this target's credentials (%s)", id, strings.Join(ids(in), ", ")))
 		}
-		if v := s.KeyEnv[id]; !envName.MatchString(v) {
+		if v := s.KeyEnv[id]; !targets.ValidEnvName(v) {
 			errs = append(errs, fmt.Errorf("key_env[%q] is %q, which is not a valid environment variable name", id, v))
 		}
 	}

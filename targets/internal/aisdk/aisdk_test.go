@@ -47,18 +47,6 @@ func TestNPM(t *testing.T) {
 	}
 }
 
-func TestEnvVar(t *testing.T) {
-	for id, want := range map[string]string{
-		"relay":        "RELAY_API_KEY",
-		"my-relay":     "MY_RELAY_API_KEY",
-		"Work_Relay-2": "WORK_RELAY_2_API_KEY",
-	} {
-		if got := EnvVar(id); got != want {
-			t.Errorf("EnvVar(%q) = %q, want %q", id, got, want)
-		}
-	}
-}
-
 var tool = Tool{Name: "opencode", Dir: "opencode", Candidates: []string{"a.json", "a.jsonc", "b.json"}, Default: "a.jsonc", SmallModel: true}
 
 func TestChoose(t *testing.T) {
