@@ -89,3 +89,15 @@ target "litellm" "proxy" {
   key_mode      = "env"
   config_file   = "litellm/config.yaml"
 }
+
+target "continue" "default" {
+  credentials = [credential.relay, credential.claude]
+  key_mode    = "env"
+  config_dir  = "home/.continue"
+}
+
+target "aider" "default" {
+  credential = credential.relay
+  model      = "gpt-5"
+  config_dir = "home"
+}
