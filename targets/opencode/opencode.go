@@ -22,7 +22,6 @@
 package opencode
 
 import (
-	"path/filepath"
 
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/aisdk"
@@ -61,15 +60,13 @@ type Target struct {
 	// KeyEnv maps credential ids to the variable holding their key in env
 	// mode; default <ID>_API_KEY.
 	KeyEnv map[string]string `hcl:"key_env,optional"`
-
-	// file is the candidate Choose picked; "" until then.
-	file string
 }
 
 var (
 	_ targets.Target    = (*Target)(nil)
 	_ targets.Validator = (*Target)(nil)
 	_ targets.Noter     = (*Target)(nil)
+	_ targets.Chooser   = (*Target)(nil)
 )
 
 func (t *Target) settings() aisdk.Settings {
@@ -80,17 +77,14 @@ func (t *Target) settings() aisdk.Settings {
 // directory; Choose says which one hub writes.
 func (t *Target) Files(env targets.Env) ([]string, error) { return Tool.Files(env, t.ConfigDir) }
 
-// Choose returns the one file of files hub writes, given which exist: the
-// last one opencode merges that exists, else opencode.jsonc. An engine that
-// asks this (see the Chooser interface proposed with this target) plans only
-// that file, and removes hub's items from a candidate it no longer chooses.
+// Choose implements targets.Chooser: the one file hub writes, given which
+// exist: the last one opencode merges that exists, else its default. hub's
+// items in a candidate it no longer chooses are removed.
 func (t *Target) Choose(files []string, exists func(path string) bool) []string {
-	p := Tool.Choose(files, exists)
-	if p == "" {
-		return nil
+	if p := Tool.Choose(files, exists); p != "" {
+		return []string{p}
 	}
-	t.file = filepath.Base(p)
-	return []string{p}
+	return nil
 }
 
 // Open implements targets.Target.
@@ -99,21 +93,11 @@ func (t *Target) Open(_ string, data []byte) (targets.Doc, error) { return aisdk
 // Validate implements targets.Validator.
 func (t *Target) Validate(in *targets.Input) []error { return Tool.Validate(t.settings(), in) }
 
-// Desired implements targets.Target. Only the chosen file gets items; until
-// Choose is called that is opencode.jsonc, which opencode reads last, so the
-// result is right even where nothing chose.
-func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) {
-	chosen := t.file
-	if chosen == "" {
-		chosen = Tool.Default
-	}
-	if filepath.Base(path) != chosen {
-		return nil, nil
-	}
+// Desired implements targets.Target; the engine asks only for the chosen file.
+func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 	return Tool.Desired(t.settings(), in)
 }
 
 // Notes implements targets.Noter.
 func (t *Target) Notes(in *targets.Input) []string { return Tool.Notes(t.settings(), in) }
 
-var _ targets.Chooser = (*Target)(nil)
