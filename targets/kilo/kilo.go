@@ -25,7 +25,6 @@
 package kilo
 
 import (
-
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/aisdk"
 )
@@ -101,4 +100,3 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 
 // Notes implements targets.Noter.
 func (t *Target) Notes(in *targets.Input) []string { return Tool.Notes(t.settings(), in) }
-

@@ -22,7 +22,6 @@
 package opencode
 
 import (
-
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/aisdk"
 )
@@ -100,4 +99,3 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 
 // Notes implements targets.Noter.
 func (t *Target) Notes(in *targets.Input) []string { return Tool.Notes(t.settings(), in) }
-
