@@ -187,11 +187,17 @@ type ConflictError struct {
 	Where                       string
 	WantLineage, HaveLineage    string
 	WantSerialBelow, HaveSerial uint64
+	// Section is set when another run changed the same section (a host's or
+	// a shared one), so the writes cannot be merged.
+	Section string
 }
 
 func (e *ConflictError) Error() string {
 	if e.WantLineage != e.HaveLineage {
 		return fmt.Sprintf("state %s has lineage %s, not %s: it is a different state", e.Where, e.HaveLineage, e.WantLineage)
+	}
+	if e.Section != "" {
+		return fmt.Sprintf("state %s: another hub run changed the %s section too (serial %d, this run started from %d)", e.Where, e.Section, e.HaveSerial, e.WantSerialBelow)
 	}
 	return fmt.Sprintf("state %s was changed by another hub run (serial %d, expected %d)", e.Where, e.HaveSerial, e.WantSerialBelow)
 }
