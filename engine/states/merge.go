@@ -77,3 +77,16 @@ func sameJSON(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
 }
+
+// ForcePusher is implemented by stores that can replace what they hold
+// whatever its lineage or serial: hub state push, after the user said so.
+type ForcePusher interface {
+	ForcePush(ctx context.Context, s *State) error
+}
+
+// A Codec turns a state document into what a store keeps and back, such as
+// age encryption for a server that must see nothing readable.
+type Codec interface {
+	Encode(plain []byte) ([]byte, error)
+	Decode(stored []byte) ([]byte, error)
+}
