@@ -43,6 +43,8 @@ type Config struct {
 	FileNames   []string
 	Credentials map[string]*Credential
 	Targets     []*Target
+	// Backend is where state lives; nil for the local default.
+	Backend *Backend
 	// Secrets are every secret value of the configuration (keys, sensitive
 	// variables), for the output redactor. Never print these.
 	Secrets []string
@@ -211,9 +213,6 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 	if len(byType["hub"]) > 1 {
 		diags = diags.Append(duplicate("hub", "", byType["hub"][1], byType["hub"][0]))
 	}
-	for _, b := range byType["hub"] {
-		diags = append(diags, decodeHub(b)...)
-	}
 
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: l.functions()}
 	vars, d := l.variables(varBlocks)
@@ -223,6 +222,12 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 	locals, d := l.locals(localAttrs, ctx)
 	diags = append(diags, d...)
 	ctx.Variables["local"] = cty.ObjectVal(locals)
+
+	for _, b := range byType["hub"][:min(1, len(byType["hub"]))] {
+		be, d := l.decodeHub(b, ctx)
+		diags = append(diags, d...)
+		cfg.Backend = be
+	}
 
 	credVals := map[string]cty.Value{}
 	for _, id := range credOrder {
@@ -273,22 +278,6 @@ func duplicate(kind, name string, b, prev *hcl.Block) *hcl.Diagnostic {
 
 func rangeString(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
-}
-
-// hubSchema accepts the hub block's settings. The state backend block is
-// reserved for the WebDAV store; only the local default exists so far.
-func decodeHub(b *hcl.Block) hcl.Diagnostics {
-	content, diags := b.Body.Content(&hcl.BodySchema{
-		Blocks: []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}},
-	})
-	for _, sb := range content.Blocks {
-		if sb.Labels[0] != "local" {
-			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported state backend",
-				Detail:  fmt.Sprintf("State backend %q is not available in this version of hub; remove the block to keep state in .hub/state.json.", sb.Labels[0]),
-				Subject: sb.LabelRanges[0].Ptr()})
-		}
-	}
-	return diags
 }
 
 // credentialValue is what credential.<id> evaluates to. The key is left out,
