@@ -36,6 +36,11 @@ func (a *app) errorf(format string, args ...any) {
 	fmt.Fprintf(a.errw, "hub: %s: %s\n", a.style().Paint("31", "error"), fmt.Sprintf(format, args...))
 }
 
+// warnf prints "hub: warning: ..." on stderr.
+func (a *app) warnf(format string, args ...any) {
+	fmt.Fprintf(a.errw, "hub: %s: %s\n", a.style().Paint("33", "warning"), fmt.Sprintf(format, args...))
+}
+
 func (a *app) hint(format string, args ...any) {
 	fmt.Fprintf(a.errw, "hub: hint: %s\n", fmt.Sprintf(format, args...))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -82,13 +83,20 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 	if err != nil {
 		return err
 	}
-	unlock, err := a.lock(op)
+	store, err := a.store(cfg.Backend)
+	if err != nil {
+		return err
+	}
+	var timeout time.Duration
+	if cfg.Backend != nil {
+		timeout = cfg.Backend.LockTimeout
+	}
+	unlock, err := a.lock(store, op, timeout)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	store := a.store()
-	st, err := store.Load(a.ctx)
+	st, err := a.loadState(store)
 	if err != nil {
 		return err
 	}
@@ -137,7 +145,7 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 	}
 	var saveErr error
 	if res.Changed {
-		saveErr = store.Save(a.ctx, res.State)
+		saveErr = a.saveState(store, st, res.State)
 	}
 	a.showApply(op, p, res, j)
 	if err := res.Err(); err != nil {
@@ -164,9 +172,9 @@ func (a *app) confirm(op string) error {
 	if !a.terminal {
 		return fmt.Errorf("hub %s needs confirmation, and there is no terminal to ask on; pass --auto-approve, or apply a saved plan (hub plan --out FILE, then hub apply FILE)", op)
 	}
-	what := "write the changes above"
-	if op == "destroy" {
-		what = "remove the items above"
+	what := map[string]string{"destroy": "remove the items above", "push": "replace the remote state with this machine's copy"}[op]
+	if what == "" {
+		what = "write the changes above"
 	}
 	fmt.Fprintf(a.out, "\nDo you want to perform these actions?\n  hub will %s.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", what)
 	a.out.Flush()

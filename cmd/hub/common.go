@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -61,18 +64,103 @@ func (a *app) engine() *engine.Engine {
 	return &engine.Engine{Sys: system.OS{}, Env: targets.Env{Vars: a.env, Dir: dir}, Host: a.host()}
 }
 
-func (a *app) store() *states.FileStore { return &states.FileStore{Path: a.statePath()} }
+// store opens the state store the configuration names: the local file by
+// default, or a remote (WebDAV) with a local copy beside the configuration.
+func (a *app) store(be *config.Backend) (states.Store, error) {
+	if be == nil || be.Type == "local" {
+		return &states.FileStore{Path: a.statePath()}, nil
+	}
+	remote, err := a.remoteStore(be)
+	if err != nil {
+		return nil, err
+	}
+	return &states.Synced{Remote: remote, Cache: a.cachePath(), Sys: system.OS{}}, nil
+}
 
-// lock takes the state lock for a writing operation.
-func (a *app) lock(op string) (func() error, error) {
-	unlock, err := a.store().Lock(a.ctx, states.LockInfo{
-		ID: uuid.NewString(), Operation: op, Who: a.env["USER"] + "@" + a.host(), PID: os.Getpid(),
-	})
-	var le *states.LockedError
-	if errors.As(err, &le) {
+// cachePath is where a remote state's local copy lives.
+func (a *app) cachePath() string { return filepath.Join(a.dir(), ".hub", "state-cache.json") }
+
+// lock takes the state lock for a writing operation, waiting up to timeout
+// for another run to release it.
+func (a *app) lock(store states.Store, op string, timeout time.Duration) (func() error, error) {
+	locker, ok := store.(states.Locker)
+	if !ok {
+		return func() error { return nil }, nil
+	}
+	info := states.LockInfo{ID: uuid.NewString(), Operation: op, Who: a.env["USER"] + "@" + a.host(), PID: os.Getpid()}
+	deadline := time.Now().Add(timeout)
+	for {
+		unlock, err := locker.Lock(a.ctx, info)
+		var le *states.LockedError
+		if !errors.As(err, &le) {
+			return unlock, err
+		}
+		if time.Now().Before(deadline) {
+			select {
+			case <-a.ctx.Done():
+				return nil, a.ctx.Err()
+			case <-time.After(time.Second):
+				continue
+			}
+		}
 		a.errorf("%v", err)
-		a.hint("wait for the other hub run to finish; a lock held by a process that died is released by the OS")
+		if _, local := store.(*states.FileStore); local {
+			a.hint("wait for the other hub run to finish; a lock held by a process that died is released by the OS")
+		} else {
+			a.hint("wait for the other hub run to finish (or raise lock_timeout); if its holder died, run hub state unlock ID with the lock ID above")
+		}
 		return nil, reported(1)
 	}
-	return unlock, err
+}
+
+// saveState saves next. When another host saved meanwhile, its writes are
+// in other sections, so hub re-reads, lays this host's section over them and
+// tries again; a change to the same section is refused.
+func (a *app) saveState(store states.Store, base, next *states.State) error {
+	for attempt := 0; ; attempt++ {
+		err := store.Save(a.ctx, next)
+		var ce *states.ConflictError
+		if err == nil || !errors.As(err, &ce) || ce.WantLineage != ce.HaveLineage || attempt == 3 {
+			return err
+		}
+		remote, lerr := store.Load(a.ctx)
+		if lerr != nil {
+			return fmt.Errorf("%w; reading it again to merge: %v", err, lerr)
+		}
+		merged, merr := states.Merge(base, next, remote, a.host(), store.Describe())
+		if merr != nil {
+			return fmt.Errorf("%w; the files above were written, but hub could not record them: run hub plan to see where things stand", merr)
+		}
+		base, next = remote, merged
+	}
+}
+
+// loadState loads the state, with a hint when a remote cannot be read.
+func (a *app) loadState(store states.Store) (*states.State, error) {
+	st, err := store.Load(a.ctx)
+	if err != nil {
+		if _, remote := store.(*states.Synced); remote && !errors.Is(err, states.ErrRemoteEmpty) && !errors.Is(err, states.ErrForeignLineage) {
+			return nil, fmt.Errorf("%w (hub plan --refresh=false works offline from the local copy)", err)
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+// planState is the state a plan starts from: the store's, or with
+// refresh=false the local copy of a remote state, said to be possibly stale.
+func (a *app) planState(store states.Store, refresh bool) (*states.State, error) {
+	synced, remote := store.(*states.Synced)
+	if refresh || !remote {
+		return a.loadState(store)
+	}
+	st, err := synced.Cached()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("--refresh=false: there is no local copy of the state yet (%s); run hub plan once with the server reachable", a.cachePath())
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.warnf("planning from the local copy of the state (serial %d): it may be stale", st.Serial)
+	return st, nil
 }

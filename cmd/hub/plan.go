@@ -36,6 +36,7 @@ func (a *app) planCommand() *cobra.Command {
 	var f planFlags
 	var out string
 	var detailed, destroy bool
+	refresh := true
 	c := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change, key by key",
@@ -60,7 +61,11 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 			if err != nil {
 				return err
 			}
-			st, err := a.store().Load(a.ctx)
+			store, err := a.store(cfg.Backend)
+			if err != nil {
+				return err
+			}
+			st, err := a.planState(store, refresh)
 			if err != nil {
 				return err
 			}
@@ -94,6 +99,7 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 	c.Flags().StringVarP(&out, "out", "o", "", "save the plan to `FILE` for hub apply FILE")
 	c.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when none, 1 on error")
 	c.Flags().BoolVar(&destroy, "destroy", false, "plan the removal of everything hub owns")
+	c.Flags().BoolVar(&refresh, "refresh", true, "read the remote state; --refresh=false plans offline from the local copy (which may be stale)")
 	return c
 }
 

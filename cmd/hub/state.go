@@ -98,7 +98,7 @@ only as salted hashes, and are shown as (sensitive value).`,
 		sub.Flags().StringVar(&host, "host", "", "show another host's section (default: this host, HUB_HOST or the hostname)")
 		sub.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	}
-	c.AddCommand(list, show)
+	c.AddCommand(list, show, a.statePullCommand(), a.statePushCommand(), a.stateUnlockCommand(), a.stateMigrateCommand())
 	return c
 }
 
@@ -111,7 +111,11 @@ func (a *app) hostOr(h string) string {
 
 // stateHost loads the state and the host's section (empty if none).
 func (a *app) stateHost(host string) (*states.State, *states.Host, error) {
-	st, err := a.store().Load(a.ctx)
+	store, _, err := a.stateStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := a.loadState(store)
 	if err != nil {
 		return nil, nil, err
 	}
