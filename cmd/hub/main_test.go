@@ -77,6 +77,7 @@ func TestScript(t *testing.T) {
 			"grepr":     cmdGrepr,
 			"cmpglob":   cmdCmpglob,
 			"nokey":     cmdNokey,
+			"webdavd":   cmdWebdavd,
 		},
 	})
 }
