@@ -6,7 +6,7 @@ GO ?= go
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 export GOFLAGS ?= -mod=readonly
 
-.PHONY: all build test deps vet unit e2e tools-e2e bench fmt clean
+.PHONY: all build test deps vet unit e2e webdav-e2e tools-e2e bench fmt clean
 
 all: build
 
@@ -41,7 +41,15 @@ tools-e2e: deps
 	HUB_E2E=1 $(GO) test -count=1 -timeout 20m ./e2e/
 	HUB_E2E=1 $(GO) test -count=1 -timeout 20m -run TestRealServer ./targets/cliproxyapi/
 
-test: vet unit e2e tools-e2e
+# Real WebDAV servers: rclone serve webdav and Apache mod_dav on 127.0.0.1
+# with basic auth (installed with apt-get when missing; needs root, as CI is),
+# for the state store's conformance and fault tests. Stopped whatever the result.
+webdav-e2e: deps
+	./scripts/webdav-servers.sh start && env=$$(./scripts/webdav-servers.sh env) && eval "$$env" && \
+	  HUB_WEBDAV_REQUIRE=1 $(GO) test -count=1 -timeout 10m -run TestRealServers ./engine/states/webdav/; \
+	  rc=$$?; ./scripts/webdav-servers.sh stop; exit $$rc
+
+test: vet unit e2e webdav-e2e tools-e2e
 
 # Performance figures (not a test): 1,000 credentials, 200 targets.
 bench: deps
