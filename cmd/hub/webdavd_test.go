@@ -18,11 +18,20 @@ func cmdWebdavd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: webdavd")
 	}
+	srv, user, pass := newDAV()
+	ts.Defer(srv.Close)
+	ts.Setenv("WEBDAV_URL", srv.URL)
+	ts.Setenv("WEBDAV_USER", user)
+	ts.Setenv("WEBDAV_PASSWORD", pass)
+}
+
+// newDAV starts the in-process WebDAV server behind basic auth.
+func newDAV() (srv *httptest.Server, user, pass string) {
 	b := make([]byte, 12)
 	rand.Read(b)
-	user, pass := "hub", "dav-"+hex.EncodeToString(b)
+	user, pass = "hub", "dav-"+hex.EncodeToString(b)
 	h := &webdav.Handler{FileSystem: webdav.NewMemFS(), LockSystem: webdav.NewMemLS()}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != user || p != pass {
 			w.Header().Set("WWW-Authenticate", `Basic realm="dav"`)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
@@ -30,8 +39,5 @@ func cmdWebdavd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		h.ServeHTTP(w, r)
 	}))
-	ts.Defer(srv.Close)
-	ts.Setenv("WEBDAV_URL", srv.URL)
-	ts.Setenv("WEBDAV_USER", user)
-	ts.Setenv("WEBDAV_PASSWORD", pass)
+	return srv, user, pass
 }
