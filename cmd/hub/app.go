@@ -106,6 +106,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.planCommand(),
 		a.applyCommand(),
 		a.destroyCommand(),
+		a.watchCommand(),
 		a.stateCommand(),
 		a.versionCommand(),
 	)
