@@ -27,12 +27,17 @@ func main() {
 	creds := flag.Int("credentials", 1000, "number of credentials")
 	tgts := flag.Int("targets", 200, "number of targets")
 	keep := flag.String("keep", "", "work in `DIR` and keep it (for profiling); default a temp dir, removed")
+	watchEdits := flag.Int("watch-edits", 200, "edits for the hub watch latency measurement (0 skips it)")
 	flag.Parse()
+	watchN = *watchEdits
 	if err := run(*runs, *hubBin, *creds, *tgts, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "hub-bench:", err)
 		os.Exit(1)
 	}
 }
+
+// watchN is the number of edits for the watch measurement.
+var watchN int
 
 type sample struct {
 	wall   time.Duration
@@ -115,6 +120,12 @@ func run(runs int, hubBin string, nCreds, nTargets int, keep string) error {
 	fmt.Printf("%-28s %12s %14s\n", "hub", "median", "peak memory")
 	for _, r := range []result{first, noop, rotate} {
 		fmt.Printf("%-28s %12s %11.1f MiB\n", r.name, r.median().Round(100*time.Microsecond), float64(r.peak())/1024)
+	}
+
+	if watchN > 0 {
+		if err := watchBench(hubBin, work, watchN, 10000, 200*time.Millisecond); err != nil {
+			return fmt.Errorf("watch: %w", err)
+		}
 	}
 
 	if tf, err := exec.LookPath("terraform"); err == nil {
