@@ -1,0 +1,198 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hubctl/hub/engine/secret"
+)
+
+// Credential is what the upstream side needs of a credential block.
+type Credential struct {
+	ID      string
+	APIType string
+	// BaseURL is normalized (NormalizeBaseURL): no trailing slash, no /v1.
+	BaseURL string
+	Key     secret.Secret
+	// Models are the models the configuration names, if any.
+	Models []string
+	Usage  UsageConfig
+}
+
+// UsageConfig is a credential's usage block.
+type UsageConfig struct {
+	// Method is auto, newapi, openai_billing, sub2api, custom or disabled;
+	// empty means auto.
+	Method string
+	// Endpoint is a root-relative path or an absolute http(s) URL (custom).
+	Endpoint string
+	// Token is sent to a cross-origin Endpoint instead of the key (custom).
+	Token secret.Secret
+	// Paths map the custom endpoint's JSON answer, as dot paths.
+	Paths UsagePaths
+}
+
+// UsagePaths are the dot paths of a custom usage endpoint.
+type UsagePaths struct {
+	Balance, TodayCost, TodayRequests, TodayTokens string
+}
+
+// A Model is one model a key can use.
+type Model struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name,omitempty"`
+	OwnedBy     string `json:"owned_by,omitempty"`
+}
+
+// ModelList is the answer of a model listing.
+type ModelList struct {
+	Models []Model
+	// Endpoint is the URL that answered (no query): for relays whose base
+	// URL already carries the API prefix it is <base>/models, not /v1/models.
+	Endpoint string
+	// Requests is how many HTTP requests the listing took (pages, fallbacks).
+	Requests int
+}
+
+// IDs returns the model ids in order.
+func (l *ModelList) IDs() []string {
+	ids := make([]string, len(l.Models))
+	for i, m := range l.Models {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// ProbeKind names a verification probe.
+type ProbeKind string
+
+// The probes. Text, Tools and Structured run on the credential's own API
+// family; the CLI probes speak the wire a coding CLI uses, whatever the
+// credential's API type, because relays often serve several.
+const (
+	ProbeText       ProbeKind = "text"       // a one-token completion
+	ProbeTools      ProbeKind = "tools"      // a forced call of one tool
+	ProbeStructured ProbeKind = "structured" // a JSON answer to a schema
+	ProbeClaude     ProbeKind = "claude"     // Anthropic messages, streamed, as Claude Code sends it
+	ProbeCodex      ProbeKind = "codex"      // the Responses API, streamed, as Codex sends it
+	ProbeGemini     ProbeKind = "gemini"     // Gemini generateContent, as Gemini CLI sends it
+)
+
+// CLIProbes maps a --cli name to its probe and the API family that speaks it.
+var CLIProbes = map[string]struct {
+	Probe  ProbeKind
+	Family string
+}{
+	"claude": {ProbeClaude, Anthropic},
+	"codex":  {ProbeCodex, OpenAI},
+	"gemini": {ProbeGemini, Google},
+}
+
+// A Family is one upstream API family (OpenAI, Anthropic, Google, ...).
+// Implementations keep no per-credential state: one value serves all
+// credentials concurrently.
+type Family interface {
+	// Models lists the models the key can use: the cheapest authenticated
+	// call each family has, so it is also the first verification step.
+	Models(ctx context.Context, cl *Client, c *Credential) (*ModelList, error)
+	// Probe runs one probe with model and returns nil when it passed. A
+	// failure is a *Failure.
+	Probe(ctx context.Context, cl *Client, c *Credential, kind ProbeKind, model string) error
+	// Probes lists the probes this family runs, in order.
+	Probes() []ProbeKind
+	// SuggestModel picks a model for probes from a model list, as All API
+	// Hub does: the first of the family's own line, else the first id.
+	SuggestModel(ids []string) string
+}
+
+// Usage is what a usage method read: money in USD, counts as numbers. A nil
+// pointer means the source does not say.
+type Usage struct {
+	// Source is the method that answered: newapi, sub2api, openai_billing, custom.
+	Source string `json:"source"`
+	// Unlimited is set when the key has no quota limit; Balance is then nil.
+	Unlimited     bool       `json:"unlimited,omitempty"`
+	Balance       *float64   `json:"balance_usd,omitempty"`
+	TotalUsed     *float64   `json:"total_used_usd,omitempty"`
+	TotalGranted  *float64   `json:"total_granted_usd,omitempty"`
+	TodayCost     *float64   `json:"today_cost_usd,omitempty"`
+	TodayRequests *int64     `json:"today_requests,omitempty"`
+	TodayTokens   *int64     `json:"today_tokens,omitempty"`
+	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
+	// Attempts are the endpoints tried, in order (auto tries several).
+	Attempts []Attempt `json:"attempts,omitempty"`
+	// Requests is how many HTTP requests the reading took.
+	Requests int `json:"-"`
+}
+
+// An Attempt is one usage endpoint tried.
+type Attempt struct {
+	Source   string `json:"source"`
+	Endpoint string `json:"endpoint"` // method and URL, no query
+	// Status is success, unsupported or error.
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+}
+
+// A UsageReader reads balance and usage with one method.
+type UsageReader interface {
+	ReadUsage(ctx context.Context, cl *Client, c *Credential) (*Usage, error)
+}
+
+var (
+	regMu    sync.RWMutex
+	families = map[string]Family{}
+	readers  = map[string]UsageReader{}
+)
+
+// Register makes a family available for an API type. It panics on a
+// duplicate, which is a programming error.
+func Register(apiType string, f Family) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := families[apiType]; dup {
+		panic("providers: family registered twice: " + apiType)
+	}
+	families[apiType] = f
+}
+
+// Lookup returns the family for an API type.
+func Lookup(apiType string) (Family, error) {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	f, ok := families[apiType]
+	if !ok {
+		return nil, fmt.Errorf("no provider for API type %q (known: %s)", apiType, strings.Join(slices.Sorted(maps.Keys(families)), ", "))
+	}
+	return f, nil
+}
+
+// RegisterUsage makes a usage method available.
+func RegisterUsage(method string, r UsageReader) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := readers[method]; dup {
+		panic("providers: usage method registered twice: " + method)
+	}
+	readers[method] = r
+}
+
+// LookupUsage returns the reader for a usage method ("" is auto).
+func LookupUsage(method string) (UsageReader, error) {
+	if method == "" {
+		method = "auto"
+	}
+	regMu.RLock()
+	defer regMu.RUnlock()
+	r, ok := readers[method]
+	if !ok {
+		return nil, fmt.Errorf("no usage reader for method %q", method)
+	}
+	return r, nil
+}
+
