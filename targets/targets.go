@@ -310,6 +310,10 @@ type Item struct {
 	Value any // JSON-like: string, bool, int64, float64, []any, map[string]any
 	// Sensitive marks a value that must never be shown or stored (a key).
 	Sensitive bool
+	// Origin says where a value came from when the configuration did not
+	// name it ("first claude model of credential.relay, found by hub
+	// refresh on ..."); the plan shows it.
+	Origin string
 }
 
 // A Conflict is a key that must not be present in the file unless hub owns it,
@@ -334,6 +338,62 @@ type Credential struct {
 	Key     secret.Secret
 	Models  []string
 	Tags    []string
+	// ModelsFrom says where Models came from when the configuration did not
+	// list them: "found by hub refresh on 2026-11-30". Empty for configured
+	// models.
+	ModelsFrom string
+}
+
+// Model families, for PickModel.
+const (
+	FamilyClaude = "claude"
+	FamilyGPT    = "gpt"
+	FamilyGemini = "gemini"
+)
+
+// PickModel returns the credential's first model of a family (claude-*,
+// gpt-*/o<N>*/codex-*, gemini-*) for a target whose block names no model, and
+// a note saying where it came from for the plan. It returns "" when the
+// credential has no model of that family: a model of another family would
+// not work with the tool.
+func (c *Credential) PickModel(family string) (model, origin string) {
+	for _, m := range c.Models {
+		if !inFamily(family, strings.ToLower(m)) {
+			continue
+		}
+		origin = fmt.Sprintf("first %s model of credential.%s", family, c.ID)
+		if c.ModelsFrom != "" {
+			origin += ", " + c.ModelsFrom
+		}
+		return m, origin
+	}
+	return "", ""
+}
+
+// ModelItem is the item for a target's model setting: the model the block
+// names, else the credential's first model of the family (with its origin),
+// else none (ok is false) and the tool keeps its own default.
+func ModelItem(key Key, configured string, c *Credential, family string) (it Item, ok bool) {
+	if configured != "" {
+		return Item{Key: key, Value: configured}, true
+	}
+	if m, origin := c.PickModel(family); m != "" {
+		return Item{Key: key, Value: m, Origin: origin}, true
+	}
+	return Item{}, false
+}
+
+func inFamily(family, id string) bool {
+	if i := strings.LastIndex(id, "/"); i >= 0 {
+		id = id[i+1:]
+	}
+	switch family {
+	case FamilyGPT:
+		return strings.HasPrefix(id, "gpt") || strings.HasPrefix(id, "codex") ||
+			len(id) > 1 && id[0] == 'o' && id[1] >= '0' && id[1] <= '9'
+	default:
+		return strings.HasPrefix(id, family)
+	}
 }
 
 // Input is what a target block resolves to besides its own attributes.

@@ -79,3 +79,34 @@ func TestEnvHelpers(t *testing.T) {
 		}
 	}
 }
+
+func TestPickModel(t *testing.T) {
+	c := &Credential{ID: "relay", Models: []string{"text-embedding-3-small", "gpt-4o-mini", "claude-sonnet-4-5", "o3", "models/gemini-2.5-pro"}}
+	for _, tc := range []struct{ family, want string }{
+		{FamilyClaude, "claude-sonnet-4-5"},
+		{FamilyGPT, "gpt-4o-mini"},
+		{FamilyGemini, "models/gemini-2.5-pro"},
+		{"mistral", ""},
+	} {
+		got, origin := c.PickModel(tc.family)
+		if got != tc.want {
+			t.Errorf("PickModel(%s) = %q, want %q", tc.family, got, tc.want)
+		}
+		if (origin != "") != (tc.want != "") || tc.want != "" && !strings.Contains(origin, "credential.relay") {
+			t.Errorf("PickModel(%s) origin %q", tc.family, origin)
+		}
+	}
+	o := &Credential{ID: "x", Models: []string{"o4-mini", "gpt-5"}, ModelsFrom: "found by hub refresh on 2026-11-30 10:00"}
+	if m, origin := o.PickModel(FamilyGPT); m != "o4-mini" || !strings.HasSuffix(origin, "found by hub refresh on 2026-11-30 10:00") {
+		t.Errorf("o-series pick = %q, %q", m, origin)
+	}
+	if it, ok := ModelItem(Key{"model"}, "gpt-5", o, FamilyGPT); !ok || it.Value != "gpt-5" || it.Origin != "" {
+		t.Errorf("a configured model wins and has no origin: %+v", it)
+	}
+	if it, ok := ModelItem(Key{"model"}, "", o, FamilyGPT); !ok || it.Value != "o4-mini" || it.Origin == "" {
+		t.Errorf("picked model: %+v", it)
+	}
+	if _, ok := ModelItem(Key{"model"}, "", o, FamilyClaude); ok {
+		t.Error("no claude model: the tool keeps its default, no item")
+	}
+}

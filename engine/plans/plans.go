@@ -62,6 +62,9 @@ type ItemChange struct {
 	AfterHash string `json:"after_hash,omitempty"`
 	// Unowned is set when hub takes over a value it did not write.
 	Unowned bool `json:"unowned,omitempty"`
+	// Origin says where a value hub chose came from (a model picked from the
+	// credential's models), when the configuration did not name it.
+	Origin string `json:"origin,omitempty"`
 }
 
 // A Drift is an owned item changed outside hub since hub last wrote it.

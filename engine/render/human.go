@@ -131,6 +131,14 @@ func Plan(w io.Writer, p *plans.Plan, st Style) {
 }
 
 func change(c plans.ItemChange) string {
+	s := changeValue(c)
+	if c.Origin != "" && c.Action != plans.Delete {
+		s += "   # " + c.Origin
+	}
+	return s
+}
+
+func changeValue(c plans.ItemChange) string {
 	switch c.Action {
 	case plans.Create:
 		return Value(c.After, c.Sensitive)

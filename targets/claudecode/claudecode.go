@@ -98,8 +98,10 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 		{Key: env("ANTHROPIC_BASE_URL"), Value: c.BaseURL},
 		{Key: env(t.keyEnv()), Value: c.Key.Reveal(), Sensitive: true},
 	}}
+	if it, ok := targets.ModelItem(env("ANTHROPIC_MODEL"), t.Model, c, targets.FamilyClaude); ok {
+		spec.Items = append(spec.Items, it)
+	}
 	for _, m := range []struct{ name, value string }{
-		{"ANTHROPIC_MODEL", t.Model},
 		{"ANTHROPIC_DEFAULT_SONNET_MODEL", t.SonnetModel},
 		{"ANTHROPIC_DEFAULT_OPUS_MODEL", t.OpusModel},
 		{"ANTHROPIC_DEFAULT_HAIKU_MODEL", t.HaikuModel},

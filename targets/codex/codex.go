@@ -113,8 +113,8 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 	}
 	p := func(k string) targets.Key { return targets.Key{"model_providers", c.ID, k} }
 	items := []targets.Item{{Key: targets.Key{"model_provider"}, Value: c.ID}}
-	if t.Model != "" {
-		items = append(items, targets.Item{Key: targets.Key{"model"}, Value: t.Model})
+	if it, ok := targets.ModelItem(targets.Key{"model"}, t.Model, c, targets.FamilyGPT); ok {
+		items = append(items, it)
 	}
 	items = append(items,
 		targets.Item{Key: p("name"), Value: c.Name},

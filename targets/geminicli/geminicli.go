@@ -167,8 +167,8 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 			{Key: targets.Key{"GEMINI_API_KEY"}, Value: c.Key.Reveal(), Sensitive: true},
 			{Key: targets.Key{"GOOGLE_GEMINI_BASE_URL"}, Value: BaseURL(c)},
 		}
-		if t.Model != "" {
-			items = append(items, targets.Item{Key: targets.Key{"GEMINI_MODEL"}, Value: t.Model})
+		if it, ok := targets.ModelItem(targets.Key{"GEMINI_MODEL"}, t.Model, c, targets.FamilyGemini); ok {
+			items = append(items, it)
 		}
 		return &targets.Spec{Items: items}, nil
 	case settingsFile:
