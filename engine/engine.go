@@ -25,6 +25,7 @@ import (
 	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/targets"
 )
 
@@ -80,6 +81,9 @@ var ErrUnknownTarget = errors.New("no such target")
 // concurrently; the plan lists them in configuration order, then the targets
 // hub still owns that the configuration no longer has.
 func (e *Engine) Plan(ctx context.Context, cfg *config.Config, st *states.State, opts PlanOptions) (*Planned, error) {
+	if err := telemetry.FillModels(cfg, st); err != nil {
+		return nil, err
+	}
 	p := &plans.Plan{FormatVersion: plans.FormatVersion, Lineage: st.Lineage, Serial: st.Serial, Host: e.Host,
 		Destroy: opts.Destroy, Filter: opts.Targets}
 	host := st.Hosts[e.Host]
@@ -310,7 +314,7 @@ func (e *Engine) planFile(ctx context.Context, store docStore, impl targets.Targ
 				fc.Drift = append(fc.Drift, d)
 			}
 		}
-		ch := plans.ItemChange{Key: k, Sensitive: sensitive, AfterHash: HashValue(salt, it.Value)}
+		ch := plans.ItemChange{Key: k, Sensitive: sensitive, AfterHash: HashValue(salt, it.Value), Origin: it.Origin}
 		switch {
 		case !present:
 			ch.Action = plans.Create

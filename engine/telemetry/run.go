@@ -1,0 +1,359 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hubctl/hub/providers"
+)
+
+// Options bound a run over many credentials.
+type Options struct {
+	Client *providers.Client
+	// Parallelism is how many credentials are worked on at once; 16 when zero.
+	Parallelism int
+	// Progress, when set, is called after each credential, from one
+	// goroutine at a time.
+	Progress func(done, total int, id string)
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// each runs fn over creds with at most o.Parallelism at once, in input order
+// of results. It stops handing out work when ctx ends; fn sees ctx and should
+// return promptly.
+func each[R any](ctx context.Context, o *Options, creds []*providers.Credential, fn func(context.Context, *providers.Credential) R) []R {
+	n := o.Parallelism
+	if n <= 0 {
+		n = 16
+	}
+	n = min(n, max(len(creds), 1))
+	out := make([]R, len(creds))
+	jobs := make(chan int)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				out[i] = fn(ctx, creds[i])
+				if o.Progress != nil {
+					mu.Lock()
+					done++
+					o.Progress(done, len(creds), creds[i].ID)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+feed:
+	for i := range creds {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return out
+}
+
+// A Result is one credential's refresh.
+type Result struct {
+	ID        string
+	Models    *providers.ModelList
+	ModelsErr error
+	Usage     *providers.Usage
+	UsageErr  error
+	// Skipped is set when the run was cancelled before this credential.
+	Skipped  bool
+	At       time.Time
+	Duration time.Duration
+	Requests int
+}
+
+// Refresh lists models and reads usage for each credential. Results come in
+// the order of creds; a cancelled run marks the rest Skipped.
+func Refresh(ctx context.Context, creds []*providers.Credential, o Options) []Result {
+	res := each(ctx, &o, creds, func(ctx context.Context, c *providers.Credential) Result {
+		r := Result{ID: c.ID, At: o.now()}
+		if ctx.Err() != nil {
+			r.Skipped = true
+			return r
+		}
+		start := time.Now()
+		defer func() { r.Duration = time.Since(start) }()
+		fam, err := providers.Lookup(c.APIType)
+		if err != nil {
+			r.ModelsErr = err
+			return r
+		}
+		r.Models, r.ModelsErr = fam.Models(ctx, o.Client, c)
+		if r.Models != nil {
+			r.Requests += r.Models.Requests
+		}
+		if ctx.Err() != nil {
+			r.Skipped = r.Models == nil
+			return r
+		}
+		if f, ok := providers.AsFailure(r.ModelsErr); ok && !f.Class.KeyWorks() && f.Class != providers.ClassWrongURL {
+			// A dead key or an unreachable site answers usage the same way:
+			// spare the requests.
+			return r
+		}
+		if c.Usage.Method == "disabled" {
+			return r
+		}
+		reader, err := providers.LookupUsage(c.Usage.Method)
+		if err != nil {
+			r.UsageErr = err
+			return r
+		}
+		r.Usage, r.UsageErr = reader.ReadUsage(ctx, o.Client, c)
+		if r.Usage != nil {
+			r.Requests += r.Usage.Requests
+		}
+		return r
+	})
+	for i := range res {
+		if res[i].ID == "" {
+			res[i] = Result{ID: creds[i].ID, Skipped: true}
+		}
+	}
+	return res
+}
+
+// Record folds a refresh result into the credential's record (nil for
+// none yet) and returns the new record. Models and usage that failed this
+// time keep their last good values, with the error in LastError.
+func (r *Result) Record(prev *Record, c *providers.Credential, salt []byte) *Record {
+	rec := &Record{}
+	if prev != nil && prev.Matches(c, salt) {
+		*rec = *prev
+		rec.History = append([]Sample(nil), prev.History...)
+	}
+	rec.APIType, rec.BaseURL, rec.KeyHash = c.APIType, c.BaseURL, KeyHash(salt, c.Key)
+	rec.LastRefresh = r.At.UTC()
+	if r.Models != nil {
+		rec.Models = r.Models.IDs()
+		rec.ModelsEndpoint = r.Models.Endpoint
+		rec.ModelsAt = r.At.UTC()
+	}
+	if r.Usage != nil {
+		rec.Usage, rec.UsageAt = r.Usage, r.At.UTC()
+	}
+	rec.Health = r.Health()
+	rec.LastError = ""
+	for _, err := range []error{r.ModelsErr, r.UsageErr} {
+		if err != nil && !unsupported(err) {
+			rec.LastError = err.Error()
+			break
+		}
+	}
+	if rec.Health.Status != Error {
+		rec.LastSuccess = r.At.UTC()
+	}
+	s := Sample{At: r.At.UTC(), Health: rec.Health.Status, Class: rec.Health.Class, Models: len(rec.Models)}
+	if u := r.Usage; u != nil {
+		s.Balance, s.Unlimited, s.TodayCost, s.TodayRequests, s.TodayTokens = u.Balance, u.Unlimited, u.TodayCost, u.TodayRequests, u.TodayTokens
+	}
+	rec.History = append(rec.History, s)
+	if len(rec.History) > HistoryLen {
+		rec.History = rec.History[len(rec.History)-HistoryLen:]
+	}
+	return rec
+}
+
+// Health judges a result: error when the key does not work or the site
+// cannot be reached, warning when the key works but something is off (rate
+// limited, usage unreadable, no balance left), healthy otherwise.
+func (r *Result) Health() Health {
+	if r.ModelsErr != nil {
+		f, ok := providers.AsFailure(r.ModelsErr)
+		if !ok {
+			return Health{Status: Error, Reason: r.ModelsErr.Error()}
+		}
+		st := Error
+		if f.Class.KeyWorks() {
+			st = Warning
+		}
+		return Health{Status: st, Class: f.Class, Reason: f.Error()}
+	}
+	if r.UsageErr != nil && !unsupported(r.UsageErr) {
+		h := Health{Status: Warning, Reason: "usage: " + r.UsageErr.Error()}
+		if f, ok := providers.AsFailure(r.UsageErr); ok {
+			h.Class = f.Class
+			if f.Class == providers.ClassQuota || f.Class == providers.ClassInvalidKey {
+				h.Status = Error
+			}
+		}
+		return h
+	}
+	if u := r.Usage; u != nil && !u.Unlimited && u.Balance != nil && *u.Balance <= 0 {
+		return Health{Status: Warning, Class: providers.ClassQuota, Reason: "no balance left"}
+	}
+	if r.Models != nil && len(r.Models.Models) == 0 {
+		return Health{Status: Warning, Reason: "the key works but lists no models"}
+	}
+	return Health{Status: Healthy}
+}
+
+func unsupported(err error) bool {
+	f, ok := providers.AsFailure(err)
+	return ok && f.Unsupported()
+}
+
+// A Check is one verification step.
+type Check struct {
+	// Name is models, or a probe kind (text, tools, structured, claude, ...).
+	Name     string
+	Err      error
+	Duration time.Duration
+	// Detail is what passed ("42 models"), shown beside a pass.
+	Detail string
+}
+
+// OK reports whether the check passed.
+func (c Check) OK() bool { return c.Err == nil }
+
+// VerifyOptions choose the probes.
+type VerifyOptions struct {
+	// Deep adds the family's completion probes (text, tools, structured).
+	Deep bool
+	// CLIs adds the wire checks of these CLIs (claude, codex, gemini).
+	CLIs []string
+	// Model overrides the model used for probes.
+	Model string
+}
+
+// A Verification is one credential's verify run.
+type Verification struct {
+	ID     string
+	Models *providers.ModelList
+	// Model is the model the probes used, and ModelFrom where it came from.
+	Model, ModelFrom string
+	Checks           []Check
+	Skipped          bool
+}
+
+// OK reports whether every check passed.
+func (v *Verification) OK() bool {
+	if v.Skipped {
+		return false
+	}
+	for _, c := range v.Checks {
+		if !c.OK() {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrNoModel fails probes when no model could be chosen.
+var ErrNoModel = errors.New("no model to probe with: the key lists none; name one with --model or models = [...] on the credential")
+
+// Verify checks each credential: the cheapest authenticated call (the model
+// list), then the probes opts asks for, with one model chosen per API family
+// as All API Hub does: --model, else the credential's own models, else a
+// suggestion from the list.
+func Verify(ctx context.Context, creds []*providers.Credential, opts VerifyOptions, o Options) []Verification {
+	res := each(ctx, &o, creds, func(ctx context.Context, c *providers.Credential) Verification {
+		v := Verification{ID: c.ID}
+		if ctx.Err() != nil {
+			v.Skipped = true
+			return v
+		}
+		fam, err := providers.Lookup(c.APIType)
+		if err != nil {
+			v.Checks = append(v.Checks, Check{Name: "models", Err: err})
+			return v
+		}
+		start := time.Now()
+		list, err := fam.Models(ctx, o.Client, c)
+		ck := Check{Name: "models", Err: err, Duration: time.Since(start)}
+		if list != nil {
+			v.Models = list
+			ck.Detail = fmt.Sprintf("%d models", len(list.Models))
+		}
+		v.Checks = append(v.Checks, ck)
+		if err != nil {
+			if f, ok := providers.AsFailure(err); !ok || !f.Class.KeyWorks() {
+				return v
+			}
+		}
+		var ids []string
+		if list != nil {
+			ids = list.IDs()
+		}
+		v.Model, v.ModelFrom = chooseModel(fam, c, ids, opts.Model)
+		run := func(name string, f providers.Family, model string) {
+			if ctx.Err() != nil {
+				return
+			}
+			ck := Check{Name: name}
+			if model == "" {
+				ck.Err = ErrNoModel
+			} else {
+				start := time.Now()
+				ck.Err = f.Probe(ctx, o.Client, c, providers.ProbeKind(name), model)
+				ck.Duration = time.Since(start)
+				if model != v.Model {
+					ck.Detail = "model " + model
+				}
+			}
+			v.Checks = append(v.Checks, ck)
+		}
+		if opts.Deep {
+			for _, k := range fam.Probes() {
+				run(string(k), fam, v.Model)
+			}
+		}
+		for _, cli := range opts.CLIs {
+			p := providers.CLIProbes[cli]
+			cf, err := providers.Lookup(p.Family)
+			if err != nil {
+				v.Checks = append(v.Checks, Check{Name: string(p.Probe), Err: err})
+				continue
+			}
+			m, _ := chooseModel(cf, c, ids, opts.Model)
+			run(string(p.Probe), cf, m)
+		}
+		return v
+	})
+	for i := range res {
+		if res[i].ID == "" {
+			res[i] = Verification{ID: creds[i].ID, Skipped: true}
+		}
+	}
+	return res
+}
+
+func chooseModel(f providers.Family, c *providers.Credential, listed []string, override string) (model, from string) {
+	switch {
+	case override != "":
+		return override, "--model"
+	case len(c.Models) > 0:
+		if m := f.SuggestModel(c.Models); m != "" {
+			return m, "the credential's models"
+		}
+	}
+	if m := f.SuggestModel(listed); m != "" {
+		return m, "suggested from the model list"
+	}
+	return "", ""
+}
