@@ -21,11 +21,11 @@ type Auth int
 
 // The ways to send a key. Each family uses its own; relays accept several.
 const (
-	AuthNone   Auth = iota
-	AuthBearer      // Authorization: Bearer <key>
-	AuthXAPIKey     // x-api-key: <key> and anthropic-version
-	AuthGoog        // x-goog-api-key: <key>
-	AuthToken       // Authorization: Bearer <usage token>, for a cross-origin usage endpoint
+	AuthNone    Auth = iota
+	AuthBearer       // Authorization: Bearer <key>
+	AuthXAPIKey      // x-api-key: <key> and anthropic-version
+	AuthGoog         // x-goog-api-key: <key>
+	AuthToken        // Authorization: Bearer <usage token>, for a cross-origin usage endpoint
 )
 
 // AnthropicVersion is the anthropic-version header every Anthropic call sends.

@@ -195,4 +195,3 @@ func LookupUsage(method string) (UsageReader, error) {
 	}
 	return r, nil
 }
-
