@@ -126,10 +126,14 @@ func AsFailure(err error) (*Failure, bool) {
 // ErrorInfo is what an error body says, in any of the shapes relays use.
 type ErrorInfo struct {
 	Message, Type, Code, Reason, Status string
+	// Quota holds the quotaId of a Google QuotaFailure's violations, space
+	// separated: "…PerDay…" there is what tells a daily quota from a rate
+	// limit, as the message says "exceeded your current quota" for both.
+	Quota string
 }
 
 func (e ErrorInfo) text() string {
-	return strings.ToLower(strings.Join([]string{e.Message, e.Type, e.Code, e.Reason, e.Status}, " "))
+	return strings.ToLower(strings.Join([]string{e.Message, e.Type, e.Code, e.Reason, e.Status, e.Quota}, " "))
 }
 
 // ParseError reads an error from a JSON body: OpenAI/New API
@@ -169,21 +173,32 @@ func ParseError(body []byte) (info ErrorInfo, ok bool) {
 			Code    json.RawMessage `json:"code"`
 			Status  string          `json:"status"`
 			Details []struct {
-				Reason string `json:"reason"`
+				Reason     string `json:"reason"`
+				Violations []struct {
+					QuotaID string `json:"quotaId"`
+				} `json:"violations"`
 			} `json:"details"`
 		}
 		if json.Unmarshal(raw, &e) == nil {
 			info = ErrorInfo{Message: e.Message, Type: e.Type, Code: str(e.Code), Status: e.Status}
+			var quota []string
 			for _, d := range e.Details {
-				if d.Reason != "" {
+				if info.Reason == "" {
 					info.Reason = d.Reason
-					break
+				}
+				for _, v := range d.Violations {
+					if v.QuotaID != "" {
+						quota = append(quota, v.QuotaID)
+					}
 				}
 			}
+			info.Quota = strings.Join(quota, " ")
 			if info.Message == "" && info.Type == "" && info.Code == "" && info.Status == "" {
 				return info, false
 			}
-			if info.Code == "" {
+			// Google's numeric code repeats the HTTP status; its status
+			// (NOT_FOUND, RESOURCE_EXHAUSTED) is the code worth showing.
+			if _, numeric := strconv.Atoi(info.Code); info.Code == "" || numeric == nil && e.Status != "" {
 				info.Code = e.Status
 			}
 			return info, true
@@ -300,10 +315,14 @@ func classify(status int, info ErrorInfo) Class {
 		"无效的令牌", "未提供令牌", "api_key_required", "authentication failed", "incorrect api key", "invalid x-api-key",
 		"invalid api key", "has expired", "已过期", "api_key_expired", "status is unavailable", "状态不可用",
 		"api_key_disabled", "api key is disabled", "令牌验证失败", "invalid bearer token", "auth_unauthorized", "auth_token_expired",
-		"user_inactive", "user_not_found", "unauthenticated"):
+		"user_inactive", "user_not_found", "unauthenticated", "reported as leaked"):
 		return ClassInvalidKey
 	case has(t, "model_not_found", "is not found for api version", "no available channel", "无可用渠道", "has no access to model",
-		"无权访问模型", "not_found_error") && status != http.StatusMethodNotAllowed:
+		"无权访问模型") && status != http.StatusMethodNotAllowed:
+		return ClassModelNotFound
+	// Anthropic answers an unknown path with not_found_error "Not Found"
+	// too: only "model: X" makes it an unknown model.
+	case has(t, "not_found_error") && has(t, "model"):
 		return ClassModelNotFound
 	case has(t, "does not exist") && has(t, "model"):
 		return ClassModelNotFound

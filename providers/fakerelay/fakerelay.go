@@ -49,6 +49,7 @@ const (
 	FaultChallenge     Fault = "challenge"       // an HTML bot-check page
 	FaultSlow          Fault = "slow"            // answers after Server.SlowDelay
 	FaultDisabled      Fault = "disabled"        // a disabled or expired token
+	FaultStreamError   Fault = "stream_error"    // streamed calls: 200, then an error event mid-stream
 )
 
 // A Key is one API key the fake knows.
@@ -194,8 +195,10 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 }
 
 // lookup returns the key a request carries, read the way the flavor reads
-// it (provider-apis.md: New API takes Authorization, and x-api-key only on
-// /v1/messages and /v1/models; One API only Authorization; Sub2API
+// it (provider-apis.md §1.1: New API takes Authorization, x-api-key on
+// /v1/messages and /v1/models, and x-goog-api-key or ?key= on its model
+// routes (/v1/models*, /v1beta/models*); old New API x-api-key only on
+// /v1/messages; One API only Authorization; Sub2API
 // Authorization, x-api-key, x-goog-api-key; Anthropic x-api-key; Gemini
 // x-goog-api-key or ?key=). present is false when no key was sent at all.
 func (s *Server) lookup(r *http.Request) (k *Key, present bool) {
@@ -224,8 +227,17 @@ func (s *Server) keyFrom(r *http.Request) string {
 		if v := bearer(); v != "" {
 			return v
 		}
-		if strings.Contains(r.URL.Path, "/v1/messages") || strings.Contains(r.URL.Path, "/v1/models") {
-			return r.Header.Get("x-api-key")
+		p := r.URL.Path
+		if strings.Contains(p, "/v1/messages") || s.Flavor == NewAPI && strings.Contains(p, "/v1/models") {
+			if v := r.Header.Get("x-api-key"); v != "" {
+				return v
+			}
+		}
+		if s.Flavor == NewAPI && (strings.HasPrefix(p, "/v1/models") || strings.HasPrefix(p, "/v1beta/models") || strings.HasPrefix(p, "/v1beta/openai/models")) {
+			if v := r.Header.Get("x-goog-api-key"); v != "" {
+				return v
+			}
+			return r.URL.Query().Get("key")
 		}
 		return ""
 	case OneAPI, OpenAI:
