@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -101,22 +102,119 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 			diags = diags.Append(duplicate("usage", "", ub, content.Blocks[0]))
 			continue
 		}
-		u := &Usage{}
-		d := gohcl.DecodeBody(ub.Body, ctx, u)
+		u, d := l.usage(id, ub, ctx, c.BaseURL)
 		diags = append(diags, d...)
-		if u.Method == "" {
-			u.Method = "auto"
-		}
-		if u.Token != "" {
-			l.secrets = append(l.secrets, u.Token)
-		}
-		if !slices.Contains(UsageMethods, u.Method) {
-			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown usage method",
-				Detail: fmt.Sprintf("The usage method %q is not one of %q.%s", u.Method, UsageMethods, suggest(u.Method, UsageMethods)), Subject: ub.DefRange.Ptr()})
-		}
 		c.Usage = u
 	}
 	return c, diags
+}
+
+// usageSchema is the usage block's schema, to find its attributes' ranges.
+var usageSchema, _ = gohcl.ImpliedBodySchema(&Usage{})
+
+// customOnly are the usage attributes only method = "custom" reads.
+var customOnly = []string{"endpoint", "token", "balance", "today_cost", "today_requests", "today_tokens"}
+
+// usage decodes and checks a credential's usage block. A custom method needs
+// an endpoint that is a root-relative path or an http(s) URL, and at least one
+// valid dot path; its token only makes sense for an endpoint on another
+// origin, since the credential's own origin gets the api_key. The other
+// methods take none of these, so a leftover is reported rather than ignored.
+func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL string) (*Usage, hcl.Diagnostics) {
+	u := &Usage{}
+	diags := gohcl.DecodeBody(ub.Body, ctx, u)
+	if u.Method == "" {
+		u.Method = "auto"
+	}
+	if u.Token != "" {
+		l.secrets = append(l.secrets, u.Token)
+	}
+	content, _ := ub.Body.Content(usageSchema)
+	attrs := map[string]*hcl.Attribute{}
+	if content != nil {
+		attrs = content.Attributes
+	}
+	if !slices.Contains(UsageMethods, u.Method) {
+		subject := ub.DefRange.Ptr()
+		if a, ok := attrs["method"]; ok {
+			subject = a.Expr.Range().Ptr()
+		}
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown usage method",
+			Detail: fmt.Sprintf("The usage method %q is not one of %q.%s", u.Method, UsageMethods, suggest(u.Method, UsageMethods)), Subject: subject})
+		return u, diags
+	}
+	if diags.HasErrors() {
+		return u, diags
+	}
+	if u.Method != "custom" {
+		method := fmt.Sprintf("%q", u.Method)
+		if _, ok := attrs["method"]; !ok {
+			method += " (the default)"
+		}
+		for _, name := range customOnly {
+			if a, ok := attrs[name]; ok {
+				diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Argument only for the custom usage method",
+					Detail:  fmt.Sprintf("The usage block of credential %q has method %s, which does not read %s: only method = \"custom\" does. Remove %s, or set method = \"custom\" to read an endpoint of your own.", id, method, name, name),
+					Subject: a.NameRange.Ptr()})
+			}
+		}
+		return u, diags
+	}
+
+	paths := []struct{ name, value string }{{"balance", u.Balance}, {"today_cost", u.TodayCost}, {"today_requests", u.TodayRequests}, {"today_tokens", u.TodayTokens}}
+	mapped := false
+	for _, p := range paths {
+		a, ok := attrs[p.name]
+		if !ok {
+			continue
+		}
+		mapped = true
+		if err := providers.ValidUsagePath(p.value); err != nil {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid usage path",
+				Detail:  fmt.Sprintf("The %s of credential %q's usage block is not a dot path: %v. Name the keys that lead to the number in the endpoint's JSON answer, like \"data.balance\".", p.name, id, err),
+				Subject: a.Expr.Range().Ptr()})
+		}
+	}
+	if !mapped {
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing usage mapping",
+			Detail:  fmt.Sprintf("The custom usage method of credential %q needs at least one of balance, today_cost, today_requests or today_tokens: a dot path to a number in the endpoint's JSON answer, like balance = \"data.balance\".", id),
+			Subject: ub.DefRange.Ptr()})
+	}
+
+	ea, hasEndpoint := attrs["endpoint"]
+	if !hasEndpoint {
+		return u, diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing usage endpoint",
+			Detail:  fmt.Sprintf("The custom usage method of credential %q reads an endpoint you name: add endpoint = \"/api/...\" (a path on the credential's own site, which gets the api_key) or endpoint = \"https://...\" (another site, which gets token, if given).", id),
+			Subject: ub.DefRange.Ptr()})
+	}
+	if err := providers.CheckUsageEndpoint(u.Endpoint); err != nil {
+		return u, diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid usage endpoint",
+			Detail:  fmt.Sprintf("In credential %q: %s.", id, capitalize(err.Error())),
+			Subject: ea.Expr.Range().Ptr()})
+	}
+	if baseURL == "" {
+		return u, diags // the base URL is reported already
+	}
+	resolved, same, err := providers.ResolveUsageEndpoint(baseURL, u.Endpoint)
+	if err != nil {
+		return u, diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid usage endpoint",
+			Detail: fmt.Sprintf("In credential %q: %s.", id, capitalize(err.Error())), Subject: ea.Expr.Range().Ptr()})
+	}
+	if ta, ok := attrs["token"]; ok && same {
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Usage token on the credential's own origin",
+			Detail:  fmt.Sprintf("The usage endpoint %s of credential %q is on the credential's own origin %s, so hub sends the api_key there; token is only sent to an endpoint on another origin. Remove token, or point endpoint at the other site.", providers.OriginOf(resolved)+pathOf(resolved), id, providers.OriginOf(baseURL)),
+			Subject: ta.NameRange.Ptr()})
+	}
+	return u, diags
+}
+
+// pathOf returns the path of a URL, for messages (no query: it may hold a secret).
+func pathOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.EscapedPath()
 }
 
 // evalInto evaluates an attribute, converts it to want and hands it to set.

@@ -31,6 +31,8 @@ type Options struct {
 	Vars     []string
 	// ReadFile reads files for file() and --var-file; nil means os.ReadFile.
 	ReadFile func(string) ([]byte, error)
+	// Cache, if set, keeps parsed blocks from one Load to the next (hub watch).
+	Cache *ParseCache
 }
 
 // A Config is a loaded configuration.
@@ -133,6 +135,10 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 			Detail: fmt.Sprintf("There are no *.hcl files in %s. Run hub init there to create one, or point --chdir at your configuration.", l.opts.Dir)})
 	}
 	var blocks hcl.Blocks
+	parsed := map[string]bool{}
+	if l.opts.Cache != nil {
+		defer l.opts.Cache.retain(parsed)
+	}
 	for _, name := range names {
 		display := name
 		if rel, err := filepath.Rel(".", name); err == nil && !strings.HasPrefix(rel, "..") {
@@ -143,7 +149,15 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()})
 			continue
 		}
-		f, d := l.parser.ParseHCL(src, display)
+		var f *hcl.File
+		var d hcl.Diagnostics
+		if l.opts.Cache != nil {
+			f, d = l.opts.Cache.parse(src, display)
+			l.parser.AddFile(display, f)
+			parsed[display] = true
+		} else {
+			f, d = l.parser.ParseHCL(src, display)
+		}
 		diags = append(diags, d...)
 		cfg.FileNames = append(cfg.FileNames, name)
 		if f == nil {

@@ -66,6 +66,10 @@ func (l *loader) checkRefs(body hcl.Body, declared map[string][]string) hcl.Diag
 // refDiag marks the diagnostics of checkRefs, which dedupe keeps.
 type refDiag struct{}
 
+// Suggestion returns the option closest to given when it is a likely typo,
+// else "": for "did you mean" hints outside the loader.
+func Suggestion(given string, options []string) string { return nameSuggestion(given, options) }
+
 // nameSuggestion returns the option closest to given, if close enough to be a
 // likely typo.
 func nameSuggestion(given string, options []string) string {
