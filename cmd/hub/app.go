@@ -21,6 +21,7 @@ type app struct {
 	errw     *secret.Writer
 	terminal bool
 	color    bool
+	progress bool
 	env      map[string]string
 	redactor *secret.Redactor
 
@@ -85,6 +86,8 @@ const rootExample = `  hub init                      # scaffold hub.hcl and .git
   hub validate                  # check the configuration
   hub plan                      # what would change, key by key
   hub apply                     # write it (asks first)
+  hub verify                    # do the keys work? (--deep: real completions)
+  hub refresh && hub status     # models, balance, today's usage, health
   hub --chdir ~/creds plan      # use another configuration directory
   hub plan -out=tfplan          # Terraform spellings work too`
 
@@ -107,6 +110,10 @@ func (a *app) rootCommand() *cobra.Command {
 		a.applyCommand(),
 		a.destroyCommand(),
 		a.watchCommand(),
+		a.verifyCommand(),
+		a.modelsCommand(),
+		a.refreshCommand(),
+		a.statusCommand(),
 		a.stateCommand(),
 		a.versionCommand(),
 	)

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/hubctl/hub/engine/secret"
+	_ "github.com/hubctl/hub/providers/all"
 	_ "github.com/hubctl/hub/targets/all"
 )
 
@@ -34,6 +35,7 @@ func main() {
 		in: os.Stdin, out: os.Stdout, err: os.Stderr,
 		terminal: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
 		color:    term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
+		progress: term.IsTerminal(int(os.Stderr.Fd())) && os.Getenv("TERM") != "dumb",
 	}, os.Environ()))
 }
 
@@ -43,6 +45,7 @@ type streams struct {
 	out, err io.Writer
 	terminal bool // stdin and stdout are a terminal: hub may prompt
 	color    bool
+	progress bool // stderr is a terminal: long network work may draw a progress bar
 }
 
 // exitError carries an exit code other than 1 (or 1 after output was shown).
@@ -83,7 +86,7 @@ func run(args []string, s streams, environ []string) (code int) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	app := &app{
-		ctx: ctx, in: s.in, out: out, errw: errw, terminal: s.terminal, color: s.color,
+		ctx: ctx, in: s.in, out: out, errw: errw, terminal: s.terminal, color: s.color, progress: s.progress,
 		env: envMap(environ), redactor: red,
 	}
 	root := app.rootCommand()

@@ -43,6 +43,7 @@ func TestMain(m *testing.M) {
 //	globcount N pattern      exactly N files match pattern
 //	cmpglob pattern file     the one file matching pattern has file's contents
 //	grepr STRING dir...      some file under dir contains STRING (! none does)
+//	fakerelay FLAVOR NAME KEY...  a fake upstream on 127.0.0.1 at $NAME_URL (see fakerelay_test.go)
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "scripts"),
@@ -78,6 +79,7 @@ func TestScript(t *testing.T) {
 			"cmpglob":   cmdCmpglob,
 			"nokey":     cmdNokey,
 			"webdavd":   cmdWebdavd,
+			"fakerelay": cmdFakerelay,
 		},
 	})
 }

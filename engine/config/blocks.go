@@ -300,8 +300,9 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 						Subject: credAttr.Expr.Range().Ptr()})
 					continue
 				}
-				cred := c.Credential
-				t.Input.Credentials = append(t.Input.Credentials, &cred)
+				// The credential itself, not a copy: models a refresh found
+				// are filled in before planning (telemetry.FillModels).
+				t.Input.Credentials = append(t.Input.Credentials, &c.Credential)
 			}
 		}
 	}

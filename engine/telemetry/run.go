@@ -111,12 +111,12 @@ func Refresh(ctx context.Context, creds []*providers.Credential, o Options) []Re
 			r.Skipped = r.Models == nil
 			return r
 		}
-		if f, ok := providers.AsFailure(r.ModelsErr); ok && !f.Class.KeyWorks() && f.Class != providers.ClassWrongURL {
+		if f, ok := providers.AsFailure(r.ModelsErr); ok && !f.Class.KeyWorks() && f.Class != providers.ClassWrongURL && f.Class != providers.ClassQuota {
 			// A dead key or an unreachable site answers usage the same way:
-			// spare the requests.
+			// spare the requests. An exhausted key still reads its balance.
 			return r
 		}
-		if c.Usage.Method == "disabled" {
+		if !readsUsage(c) {
 			return r
 		}
 		reader, err := providers.LookupUsage(c.Usage.Method)
@@ -138,6 +138,20 @@ func Refresh(ctx context.Context, creds []*providers.Credential, o Options) []Re
 	return res
 }
 
+// readsUsage says whether a refresh asks for usage: not when disabled, and
+// not by default for the official APIs, which have no key-level balance
+// (OpenAI's billing endpoints refuse secret keys; Anthropic and Google have
+// none), so auto would only spend three requests to learn that.
+func readsUsage(c *providers.Credential) bool {
+	switch c.Usage.Method {
+	case "disabled":
+		return false
+	case "", "auto":
+		return c.APIType == providers.OpenAICompatible
+	}
+	return true
+}
+
 // Record folds a refresh result into the credential's record (nil for
 // none yet) and returns the new record. Models and usage that failed this
 // time keep their last good values, with the error in LastError.
@@ -154,7 +168,7 @@ func (r *Result) Record(prev *Record, c *providers.Credential, salt []byte) *Rec
 		rec.ModelsEndpoint = r.Models.Endpoint
 		rec.ModelsAt = r.At.UTC()
 	}
-	if r.Usage != nil {
+	if r.Usage != nil && r.UsageErr == nil {
 		rec.Usage, rec.UsageAt = r.Usage, r.At.UTC()
 	}
 	rec.Health = r.Health()
@@ -169,7 +183,7 @@ func (r *Result) Record(prev *Record, c *providers.Credential, salt []byte) *Rec
 		rec.LastSuccess = r.At.UTC()
 	}
 	s := Sample{At: r.At.UTC(), Health: rec.Health.Status, Class: rec.Health.Class, Models: len(rec.Models)}
-	if u := r.Usage; u != nil {
+	if u := r.Usage; u != nil && r.UsageErr == nil {
 		s.Balance, s.Unlimited, s.TodayCost, s.TodayRequests, s.TodayTokens = u.Balance, u.Unlimited, u.TodayCost, u.TodayRequests, u.TodayTokens
 	}
 	rec.History = append(rec.History, s)
@@ -288,7 +302,10 @@ func Verify(ctx context.Context, creds []*providers.Credential, opts VerifyOptio
 		ck := Check{Name: "models", Err: err, Duration: time.Since(start)}
 		if list != nil {
 			v.Models = list
-			ck.Detail = fmt.Sprintf("%d models", len(list.Models))
+			ck.Detail = fmt.Sprintf("%d model", len(list.Models))
+			if len(list.Models) != 1 {
+				ck.Detail += "s"
+			}
 		}
 		v.Checks = append(v.Checks, ck)
 		if err != nil {

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubctl/hub/engine/config"
+	"github.com/hubctl/hub/engine/telemetry"
+	"github.com/hubctl/hub/providers"
+)
+
+func (a *app) statusCommand() *cobra.Command {
+	var f credFlags
+	c := &cobra.Command{
+		Use:   "status [CREDENTIAL...]",
+		Short: "Show each credential's health, balance and today's usage from the last refresh",
+		Long: `Show a table of the credentials: API type, base URL, health, balance, today's
+cost, requests and tokens, model count, when it was last refreshed and its
+last error. The figures come from the state, as hub refresh last recorded
+them (on any host, with a WebDAV state); nothing is sent upstream.
+
+A credential whose key or base URL changed since its last refresh shows as
+"stale": its figures belonged to the old key. Run hub refresh to update.`,
+		Example: `  hub status
+  hub status --tag work
+  hub status --search relay --json`,
+		RunE: func(c *cobra.Command, names []string) error {
+			j := a.jsonView(f.json)
+			cfg, err := a.load(f.vars, j)
+			if err != nil {
+				return err
+			}
+			sel, err := a.selectCreds(cfg, names, &f)
+			if err != nil {
+				return err
+			}
+			if len(sel) == 0 {
+				return a.noneSelected(cfg, &f)
+			}
+			store, err := a.store(cfg.Backend)
+			if err != nil {
+				return err
+			}
+			st, err := a.loadState(store)
+			if err != nil {
+				return err
+			}
+			salt := st.SaltBytes()
+			rows := make([]statusRow, 0, len(sel))
+			for _, c := range sel {
+				rec, err := telemetry.Load(st, c.ID)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, statusRow{c: c, rec: rec, stale: rec != nil && !rec.Matches(telemetry.Credential(c), salt)})
+			}
+			if j != nil {
+				for _, r := range rows {
+					fields := recordFields(r.c, r.rec)
+					if r.stale {
+						fields["stale"] = true
+					}
+					status := telemetry.Unknown
+					if r.rec != nil {
+						status = r.rec.Health.Status
+					}
+					j.Emit(levelOf(status), "status", r.c.ID+": "+status, fields)
+				}
+				return nil
+			}
+			a.statusTable(rows, time.Now())
+			return nil
+		},
+	}
+	f.register(c, false)
+	return c
+}
+
+type statusRow struct {
+	c     *config.Credential
+	rec   *telemetry.Record
+	stale bool
+}
+
+func (a *app) statusTable(rows []statusRow, now time.Time) {
+	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR")
+	never := 0
+	for _, r := range rows {
+		cols := []string{r.c.ID, r.c.APIType, r.c.BaseURL}
+		switch {
+		case r.rec == nil:
+			never++
+			cols = append(cols, "unknown", "-", "-", "-", "-", "-", "never", "")
+		case r.stale:
+			cols = append(cols, "stale", "-", "-", "-", "-", "-", ago(now, r.rec.LastRefresh), "key or base URL changed since; run hub refresh")
+		default:
+			u := r.rec.Usage
+			cost, reqs, toks := "-", "-", "-"
+			if u != nil {
+				if u.TodayCost != nil {
+					cost = money(*u.TodayCost)
+				}
+				if u.TodayRequests != nil {
+					reqs = thousands(*u.TodayRequests)
+				}
+				if u.TodayTokens != nil {
+					toks = thousands(*u.TodayTokens)
+				}
+			}
+			health := r.rec.Health.Status
+			if r.rec.Health.Class != "" && health != telemetry.Healthy {
+				health += ": " + r.rec.Health.Class.String()
+			}
+			cols = append(cols, health, balance(u), cost, reqs, toks, fmt.Sprint(len(r.rec.Models)), ago(now, r.rec.LastRefresh), oneLine(r.rec.LastError, 70))
+		}
+		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	}
+	tw.Flush()
+	if never > 0 {
+		fmt.Fprintf(a.out, "\n%s never refreshed: run hub refresh to read models, balance and health.\n", plural(never, "credential"))
+	}
+}
+
+// ago is a short age: "3m ago", "2h ago", "4d ago".
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) > n {
+		return string([]rune(s)[:n-1]) + "…"
+	}
+	return s
+}
+
+func (a *app) modelsCommand() *cobra.Command {
+	var f credFlags
+	c := &cobra.Command{
+		Use:   "models CREDENTIAL",
+		Short: "List the models a credential's key can use, live from its upstream",
+		Long: `Ask the credential's upstream which models its key can use (GET /v1/models,
+Anthropic's paged list, or Gemini's; relays that keep the API under another
+prefix are tried at <base>/models too) and print their ids, one per line, so
+the output can be piped. The endpoint that answered and the count go to
+stderr. Nothing is written; hub refresh records the list in the state.`,
+		Example: `  hub models relay
+  hub models relay | grep claude
+  hub models official --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, names []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			j := a.jsonView(f.json)
+			cfg, err := a.load(f.vars, j)
+			if err != nil {
+				return err
+			}
+			sel, err := a.selectCreds(cfg, names, &f)
+			if err != nil {
+				return err
+			}
+			if len(sel) == 0 {
+				return a.noneSelected(cfg, &f)
+			}
+			cred := telemetry.Credential(sel[0])
+			fam, err := providers.Lookup(cred.APIType)
+			if err != nil {
+				return err
+			}
+			list, err := fam.Models(a.ctx, a.client(&f), cred)
+			if err != nil {
+				return fmt.Errorf("credential %s: %w", cred.ID, err)
+			}
+			if j != nil {
+				j.Emit("info", "models", fmt.Sprintf("%s: %d models", cred.ID, len(list.Models)),
+					map[string]any{"credential": cred.ID, "endpoint": list.Endpoint, "models": list.Models})
+				return nil
+			}
+			for _, m := range list.Models {
+				fmt.Fprintln(a.out, m.ID)
+			}
+			fmt.Fprintf(a.errw, "%s from %s\n", plural(len(list.Models), "model"), list.Endpoint)
+			return nil
+		},
+	}
+	f.vars.register(c.Flags())
+	c.Flags().BoolVar(&f.json, "json", false, "print the list as one JSON object")
+	c.Flags().DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on one HTTP request after `DURATION`")
+	f.parallelism = 1
+	return c
+}
