@@ -315,7 +315,7 @@ func classify(status int, info ErrorInfo) Class {
 		"无效的令牌", "未提供令牌", "api_key_required", "authentication failed", "incorrect api key", "invalid x-api-key",
 		"invalid api key", "has expired", "已过期", "api_key_expired", "status is unavailable", "状态不可用",
 		"api_key_disabled", "api key is disabled", "令牌验证失败", "invalid bearer token", "auth_unauthorized", "auth_token_expired",
-		"user_inactive", "user_not_found", "unauthenticated", "reported as leaked"):
+		"user_inactive", "user_not_found", "unauthenticated", "reported as leaked", "access token 无效", "access token is invalid"):
 		return ClassInvalidKey
 	case has(t, "model_not_found", "is not found for api version", "no available channel", "无可用渠道", "has no access to model",
 		"无权访问模型") && status != http.StatusMethodNotAllowed:

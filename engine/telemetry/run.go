@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -190,7 +192,41 @@ func (r *Result) Record(prev *Record, c *providers.Credential, salt []byte) *Rec
 	if len(rec.History) > HistoryLen {
 		rec.History = rec.History[len(rec.History)-HistoryLen:]
 	}
+	scrub(rec, c)
 	return rec
+}
+
+// scrub removes the key and usage token from everything an upstream said
+// that a record keeps: a hostile or careless relay may echo them in model
+// ids, messages or endpoints, and state must never hold a secret.
+func scrub(rec *Record, c *providers.Credential) {
+	var secrets []string
+	for _, v := range []string{c.Key.Reveal(), c.Usage.Token.Reveal()} {
+		if len(v) >= secret.MinRedactLen {
+			secrets = append(secrets, v)
+		}
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	clean := func(s string) string {
+		for _, v := range secrets {
+			s = strings.ReplaceAll(s, v, secret.Placeholder)
+		}
+		return s
+	}
+	for i, m := range rec.Models {
+		rec.Models[i] = clean(m)
+	}
+	rec.ModelsEndpoint, rec.LastError, rec.Health.Reason = clean(rec.ModelsEndpoint), clean(rec.LastError), clean(rec.Health.Reason)
+	if u := rec.Usage; u != nil {
+		cp := *u
+		cp.Attempts = append([]providers.Attempt(nil), u.Attempts...)
+		for i := range cp.Attempts {
+			cp.Attempts[i].Endpoint, cp.Attempts[i].Message = clean(cp.Attempts[i].Endpoint), clean(cp.Attempts[i].Message)
+		}
+		rec.Usage = &cp
+	}
 }
 
 // Health judges a result: error when the key does not work or the site
