@@ -15,7 +15,9 @@ credential "openai" {
   base_url = "https://api.openai.com/v1"
   api_key  = env("OPENAI_OFFICIAL_KEY")
   tags     = ["official"]
-  usage { method = "openai_billing" }
+  # Official OpenAI keys cannot read their balance (the billing endpoints want
+  # a browser session), so hub refresh reads only models and health.
+  usage { method = "disabled" }
 }
 
 credential "work" {
@@ -33,6 +35,13 @@ credential "cheap" {
   name     = "Personal relay"
   api_type = "openai-compatible"
   base_url = "relay.cheap.example.net/api/v1/chat/completions" # pasted from a dashboard
-  api_key  = file("keys/cheap.key")                           # kept out of git
+  api_key  = file("keys/cheap.key")                            # kept out of git
   tags     = ["personal"]
+  # This relay shows the balance on its own read-only endpoint.
+  usage {
+    method     = "custom"
+    endpoint   = "/api/user/balance"
+    balance    = "data.balance_usd"
+    today_cost = "data.today.cost_usd"
+  }
 }

@@ -2,16 +2,16 @@
 # the official key; Codex runs on the company relay without the key on disk.
 
 target "claude_code" "work" {
-  credential   = credential.work
-  model        = local.claude_models[0]
-  opus_model   = local.claude_models[1]
-  haiku_model  = local.claude_models[2]
-  config_dir   = "${local.home}/.claude"
+  credential  = credential.work
+  model       = local.claude_models[0]
+  opus_model  = local.claude_models[1]
+  haiku_model = local.claude_models[2]
+  config_dir  = "${local.home}/.claude"
 }
 
 target "claude_code" "personal" {
   credential = credential.anthropic
-  key_env    = "ANTHROPIC_API_KEY" # official keys go in ANTHROPIC_API_KEY
+  key_env    = "ANTHROPIC_API_KEY"              # official keys go in ANTHROPIC_API_KEY
   config_dir = "${local.home}/.claude-personal" # run with CLAUDE_CONFIG_DIR=~/.claude-personal
 }
 
