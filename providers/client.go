@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -370,3 +371,60 @@ func StreamError(r *Response, events []Event) *Failure {
 	}
 	return nil
 }
+
+// BearerFallback sends requests with a family's own key header (x-api-key,
+// x-goog-api-key) and, once, with Authorization: Bearer when a 401 calls the
+// key invalid: gateways made for Claude Code's ANTHROPIC_AUTH_TOKEN and
+// relays that read only Authorization take that instead. A base URL that
+// answered Bearer is remembered for the process, as All API Hub remembers
+// the working scheme for its session. One value serves all credentials.
+type BearerFallback struct {
+	// Adjust edits the Bearer request (Anthropic keeps anthropic-version).
+	Adjust func(*Request)
+	known  sync.Map // base URL → struct{}
+}
+
+// Do sends req (whose Auth is the family's own) and returns how many
+// requests it made. When both schemes are refused, the first failure is
+// returned: it is the official answer.
+func (b *BearerFallback) Do(ctx context.Context, cl *Client, c *Credential, req Request) (*Response, int, error) {
+	bearer := req
+	bearer.Auth = AuthBearer
+	if b.Adjust != nil {
+		bearer.Header = req.Header.Clone()
+		if bearer.Header == nil {
+			bearer.Header = http.Header{}
+		}
+		b.Adjust(&bearer)
+	}
+	if _, ok := b.known.Load(c.BaseURL); ok {
+		resp, err := cl.Do(ctx, c, bearer)
+		return resp, 1, err
+	}
+	resp, err := cl.Do(ctx, c, req)
+	f, ok := AsFailure(err)
+	if !ok || f.Status != http.StatusUnauthorized || f.Class != ClassInvalidKey {
+		return resp, 1, err
+	}
+	resp2, err2 := cl.Do(ctx, c, bearer)
+	if err2 == nil {
+		b.known.Store(c.BaseURL, struct{}{})
+		return resp2, 2, nil
+	}
+	f2, ok := AsFailure(err2)
+	if !ok {
+		return nil, 2, err2
+	}
+	if f2.Class == ClassInvalidKey || f2.Status == 0 {
+		return nil, 2, err
+	}
+	// Bearer got past authentication and failed later (no such model, no
+	// credit): that is the scheme this base takes, and the real answer.
+	if f2.Class.KeyWorks() || f2.Class == ClassQuota {
+		b.known.Store(c.BaseURL, struct{}{})
+	}
+	return nil, 2, err2
+}
+
+// Forget drops what was learnt of a base URL (tests reuse loopback ports).
+func (b *BearerFallback) Forget(baseURL string) { b.known.Delete(baseURL) }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/hubctl/hub/providers"
 )
@@ -36,57 +35,18 @@ const (
 	toolMaxTokens = 128
 )
 
-// bearerBases holds the base URLs that refused x-api-key with a 401 but
-// accepted Authorization: Bearer (gateways made for Claude Code's
-// ANTHROPIC_AUTH_TOKEN, relays that read only Authorization). Later calls
-// to them, for any credential, send Bearer first, as All API Hub remembers
-// the working scheme for its session; this is hub's process.
-var bearerBases sync.Map // base URL → struct{}
+// keyAuth sends x-api-key (with anthropic-version) first, then once Bearer on
+// a 401, remembering bases that take Bearer; Claude Code sends
+// anthropic-version with its auth token too.
+var keyAuth = &providers.BearerFallback{Adjust: func(r *providers.Request) {
+	r.Header.Set("anthropic-version", providers.AnthropicVersion)
+}}
 
-// call sends req with the scheme the base URL is known to take: x-api-key
-// (with anthropic-version) first, then once with Bearer on a 401 that calls
-// the key invalid. n is how many requests it made. When both schemes are
-// refused the x-api-key failure is returned: it is the official answer.
+// call sends req with the scheme the base URL takes; n is how many requests
+// it made.
 func call(ctx context.Context, cl *providers.Client, c *providers.Credential, req providers.Request) (resp *providers.Response, n int, err error) {
-	bearer := func() providers.Request {
-		b := req
-		b.Auth = providers.AuthBearer
-		// Claude Code sends anthropic-version with its auth token too.
-		b.Header = req.Header.Clone()
-		if b.Header == nil {
-			b.Header = http.Header{}
-		}
-		b.Header.Set("anthropic-version", providers.AnthropicVersion)
-		return b
-	}
-	if _, ok := bearerBases.Load(c.BaseURL); ok {
-		resp, err = cl.Do(ctx, c, bearer())
-		return resp, 1, err
-	}
 	req.Auth = providers.AuthXAPIKey
-	resp, err = cl.Do(ctx, c, req)
-	f, ok := providers.AsFailure(err)
-	if !ok || f.Status != http.StatusUnauthorized || f.Class != providers.ClassInvalidKey {
-		return resp, 1, err
-	}
-	resp2, err2 := cl.Do(ctx, c, bearer())
-	if err2 == nil {
-		bearerBases.Store(c.BaseURL, struct{}{})
-		return resp2, 2, nil
-	}
-	f2, ok := providers.AsFailure(err2)
-	if !ok {
-		return nil, 2, err2
-	}
-	if f2.Class == providers.ClassInvalidKey || f2.Status == 0 {
-		return nil, 2, err
-	}
-	// Bearer got past authentication and failed later (no such model, no
-	// credit): that is the scheme this base takes, and the real answer.
-	if f2.Class.KeyWorks() || f2.Class == providers.ClassQuota {
-		bearerBases.Store(c.BaseURL, struct{}{})
-	}
-	return nil, 2, err2
+	return keyAuth.Do(ctx, cl, c, req)
 }
 
 // Models lists the key's models with GET /v1/models, paging on has_more and

@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/hubctl/hub/providers"
 )
@@ -42,47 +41,15 @@ const (
 	deepMaxTokens = 1024
 )
 
-// bearerBases holds the base URLs that refused x-goog-api-key with a 401
-// but accepted Authorization: Bearer (relays that read only Authorization).
-// Later calls to them send Bearer first, as All API Hub remembers the
-// working scheme for its session; this is hub's process.
-var bearerBases sync.Map // base URL → struct{}
+// keyAuth sends x-goog-api-key (never ?key=, which ends up in logs) first,
+// then once Bearer on a 401, remembering bases that take Bearer.
+var keyAuth = &providers.BearerFallback{}
 
-// call sends req with x-goog-api-key (never ?key=, which ends up in logs),
-// or with Bearer where the base URL is known to want it, retrying once with
-// Bearer on a 401 that calls the key invalid. n is how many requests it
-// made. When both schemes are refused the first failure is returned.
+// call sends req with the scheme the base URL takes; n is how many requests
+// it made.
 func call(ctx context.Context, cl *providers.Client, c *providers.Credential, req providers.Request) (resp *providers.Response, n int, err error) {
-	if _, ok := bearerBases.Load(c.BaseURL); ok {
-		req.Auth = providers.AuthBearer
-		resp, err = cl.Do(ctx, c, req)
-		return resp, 1, err
-	}
 	req.Auth = providers.AuthGoog
-	resp, err = cl.Do(ctx, c, req)
-	f, ok := providers.AsFailure(err)
-	if !ok || f.Status != http.StatusUnauthorized || f.Class != providers.ClassInvalidKey {
-		return resp, 1, err
-	}
-	req.Auth = providers.AuthBearer
-	resp2, err2 := cl.Do(ctx, c, req)
-	if err2 == nil {
-		bearerBases.Store(c.BaseURL, struct{}{})
-		return resp2, 2, nil
-	}
-	f2, ok := providers.AsFailure(err2)
-	if !ok {
-		return nil, 2, err2
-	}
-	if f2.Class == providers.ClassInvalidKey || f2.Status == 0 {
-		return nil, 2, err
-	}
-	// Bearer got past authentication and failed later: it is the scheme
-	// this base takes, and its failure is the real answer.
-	if f2.Class.KeyWorks() || f2.Class == providers.ClassQuota {
-		bearerBases.Store(c.BaseURL, struct{}{})
-	}
-	return nil, 2, err2
+	return keyAuth.Do(ctx, cl, c, req)
 }
 
 // Models lists the models that can generate content with GET

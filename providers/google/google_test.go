@@ -35,7 +35,7 @@ func fake(t *testing.T, flavor fakerelay.Flavor, keys ...*fakerelay.Key) *fakere
 	s := fakerelay.New(flavor, keys...)
 	t.Cleanup(func() {
 		s.Close()
-		bearerBases.Delete(s.URL)
+		keyAuth.Forget(s.URL)
 	})
 	return s
 }

@@ -157,8 +157,8 @@ func TestNewAPIFailures(t *testing.T) {
 		{"sk-test-disabled-0001", "newapi", providers.ClassInvalidKey},
 		{"sk-test-disabled-0001", "auto", providers.ClassInvalidKey},
 		{"sk-test-unknown-0004", "newapi", providers.ClassInvalidKey},
-		{"sk-test-false-0002", "newapi", providers.ClassBadAnswer},
-		{"sk-test-false-0002", "auto", providers.ClassBadAnswer},
+		{"sk-test-false-0002", "newapi", providers.ClassInvalidKey},
+		{"sk-test-false-0002", "auto", providers.ClassInvalidKey},
 		{"sk-test-challenge-0003", "auto", providers.ClassBlocked},
 	} {
 		t.Run(tc.key+" "+tc.method, func(t *testing.T) {
