@@ -221,7 +221,7 @@ func TestModelsFailures(t *testing.T) {
 			tcase{fl, fakerelay.FaultChallenge, goodKey, providers.ClassBlocked},
 			// The 200 success:false body has no words hub knows, so it
 			// is reported as an unexpected answer with its message.
-			tcase{fl, fakerelay.FaultSuccessFalse, goodKey, providers.ClassBadAnswer},
+			tcase{fl, fakerelay.FaultSuccessFalse, goodKey, providers.ClassInvalidKey},
 		)
 		if fl != fakerelay.OpenAI { // official OpenAI lists models for an account out of credit
 			cases = append(cases, tcase{fl, fakerelay.FaultExhausted, goodKey, providers.ClassQuota})
@@ -371,7 +371,7 @@ func TestProbeFailures(t *testing.T) {
 		{fakerelay.OpenAI, fakerelay.FaultNone, unknownKey, "gpt-4o-mini", providers.ClassInvalidKey, 401},
 		{fakerelay.OpenAI, fakerelay.FaultRateLimited, goodKey, "gpt-4o-mini", providers.ClassRateLimited, 429},
 		{fakerelay.NewAPI, fakerelay.FaultChallenge, goodKey, "gpt-4o-mini", providers.ClassBlocked, 403},
-		{fakerelay.NewAPI, fakerelay.FaultSuccessFalse, goodKey, "gpt-4o-mini", providers.ClassBadAnswer, 200},
+		{fakerelay.NewAPI, fakerelay.FaultSuccessFalse, goodKey, "gpt-4o-mini", providers.ClassInvalidKey, 200},
 		// Sub2API serves no chat completions: a 404, as a wrong base URL.
 		{fakerelay.Sub2API, fakerelay.FaultNone, goodKey, "gpt-4o-mini", providers.ClassWrongURL, 404},
 	} {
