@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine/config"
+	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/providers"
 )
@@ -97,6 +98,22 @@ func (f *credFlags) matches(c *config.Credential) bool {
 		}
 	}
 	return true
+}
+
+// loadSelected loads the configuration and selects credentials: the start
+// of every command that works per credential. j is nil unless --json.
+func (a *app) loadSelected(f *credFlags, names []string) (cfg *config.Config, sel []*config.Credential, j *render.JSON, err error) {
+	j = a.jsonView(f.json)
+	if cfg, err = a.load(f.vars, j); err != nil {
+		return nil, nil, nil, err
+	}
+	if sel, err = a.selectCreds(cfg, names, f); err != nil {
+		return nil, nil, nil, err
+	}
+	if len(sel) == 0 {
+		return nil, nil, nil, a.noneSelected(cfg, f)
+	}
+	return cfg, sel, j, nil
 }
 
 // noneSelected explains an empty selection.

@@ -44,17 +44,9 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 			if err := f.check(); err != nil {
 				return err
 			}
-			j := a.jsonView(f.json)
-			cfg, err := a.load(f.vars, j)
+			cfg, sel, j, err := a.loadSelected(&f, names)
 			if err != nil {
 				return err
-			}
-			sel, err := a.selectCreds(cfg, names, &f)
-			if err != nil {
-				return err
-			}
-			if len(sel) == 0 {
-				return a.noneSelected(cfg, &f)
 			}
 			store, err := a.store(cfg.Backend)
 			if err != nil {

@@ -29,17 +29,9 @@ A credential whose key or base URL changed since its last refresh shows as
   hub status --tag work
   hub status --search relay --json`,
 		RunE: func(c *cobra.Command, names []string) error {
-			j := a.jsonView(f.json)
-			cfg, err := a.load(f.vars, j)
+			cfg, sel, j, err := a.loadSelected(&f, names)
 			if err != nil {
 				return err
-			}
-			sel, err := a.selectCreds(cfg, names, &f)
-			if err != nil {
-				return err
-			}
-			if len(sel) == 0 {
-				return a.noneSelected(cfg, &f)
 			}
 			store, err := a.store(cfg.Backend)
 			if err != nil {
@@ -169,17 +161,9 @@ stderr. Nothing is written; hub refresh records the list in the state.`,
 			if err := f.check(); err != nil {
 				return err
 			}
-			j := a.jsonView(f.json)
-			cfg, err := a.load(f.vars, j)
+			_, sel, j, err := a.loadSelected(&f, names)
 			if err != nil {
 				return err
-			}
-			sel, err := a.selectCreds(cfg, names, &f)
-			if err != nil {
-				return err
-			}
-			if len(sel) == 0 {
-				return a.noneSelected(cfg, &f)
 			}
 			cred := telemetry.Credential(sel[0])
 			fam, err := providers.Lookup(cred.APIType)

@@ -50,17 +50,9 @@ the state. Exit status: 0 when every check passed, 1 otherwise.`,
 					return fmt.Errorf("--cli %q is not known; use claude, codex or gemini", cli)
 				}
 			}
-			j := a.jsonView(f.json)
-			cfg, err := a.load(f.vars, j)
+			_, sel, j, err := a.loadSelected(&f, names)
 			if err != nil {
 				return err
-			}
-			sel, err := a.selectCreds(cfg, names, &f)
-			if err != nil {
-				return err
-			}
-			if len(sel) == 0 {
-				return a.noneSelected(cfg, &f)
 			}
 			bar := a.newProgress("verifying", len(sel), f.json)
 			res := telemetry.Verify(a.ctx, provCreds(sel), opts, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
