@@ -11,8 +11,9 @@ import (
 // A ParseCache keeps parsed HCL between loads of the same configuration, for
 // hub watch, which loads it again after every save: a top-level block whose
 // text and position did not change is not parsed again. Set Options.Cache to
-// use one; it is safe for concurrent use, and it keeps only what the latest
-// load of each file used, so its size follows the configuration's.
+// use one; it is safe for concurrent use. For each file it keeps the pieces
+// of its latest parse that had no errors, and a Load forgets the files it no
+// longer loads, so its size follows the configuration's.
 //
 // A file is cut into pieces after each line that is a lone "}" (how hub fmt
 // ends a top-level block), and each piece is parsed on its own from its place
@@ -49,7 +50,9 @@ func (c *ParseCache) parse(src []byte, filename string) (*hcl.File, hcl.Diagnost
 		k := pieceKey{start: p.start, text: string(p.text)}
 		body := prev[k]
 		if body == nil {
-			f, diags := hclsyntax.ParseConfig(p.text, filename, p.start)
+			// A copy, so what the AST keeps of the source is this piece
+			// alone, not the whole file of this round.
+			f, diags := hclsyntax.ParseConfig(bytes.Clone(p.text), filename, p.start)
 			body, _ = f.Body.(*hclsyntax.Body)
 			if len(diags) > 0 || body == nil || len(body.Attributes) > 0 {
 				ok = false
@@ -64,9 +67,8 @@ func (c *ParseCache) parse(src []byte, filename string) (*hcl.File, hcl.Diagnost
 		last = body
 	}
 	if !ok || last == nil {
-		c.mu.Lock()
-		delete(c.files, filename)
-		c.mu.Unlock()
+		// Keep the pieces of the last good parse: the fix usually brings
+		// them back.
 		return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	}
 	c.mu.Lock()
