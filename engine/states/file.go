@@ -1,6 +1,7 @@
 package states
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -21,6 +23,33 @@ import (
 type FileStore struct {
 	Path string
 	Sys  system.System // nil means system.OS
+
+	// seen is the document this store last read or wrote, and the state it
+	// holds: while the file has exactly these bytes, it is not parsed again
+	// (hub watch keeps its store from one round to the next). mu guards it.
+	mu   sync.Mutex
+	seen *seenDoc
+}
+
+type seenDoc struct {
+	data []byte
+	st   *State // never handed out: callers get clones
+}
+
+// known returns the state b holds if it is the document last seen.
+func (f *FileStore) known(b []byte) *State {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.seen != nil && bytes.Equal(b, f.seen.data) {
+		return f.seen.st
+	}
+	return nil
+}
+
+func (f *FileStore) see(d *seenDoc) {
+	f.mu.Lock()
+	f.seen = d
+	f.mu.Unlock()
 }
 
 var (
@@ -47,16 +76,40 @@ func (f *FileStore) Load(context.Context) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
+	if st := f.known(b); st != nil {
+		return st.Clone(), nil
+	}
 	s, err := Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Path, err)
 	}
+	f.see(&seenDoc{data: b, st: s.Clone()})
 	return s, nil
 }
 
+// header reads the stored state's header, as Load would read the state
+// (serial 0 when there is none).
+func (f *FileStore) header() (header, error) {
+	b, err := f.sys().ReadFile(f.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return header{}, nil
+	}
+	if err != nil {
+		return header{}, fmt.Errorf("read state: %w", err)
+	}
+	if st := f.known(b); st != nil {
+		return header{Version: st.Version, Lineage: st.Lineage, Serial: st.Serial}, nil
+	}
+	h, err := decodeHeader(b)
+	if err != nil {
+		return header{}, fmt.Errorf("%s: %w", f.Path, err)
+	}
+	return h, nil
+}
+
 // Save implements Store.
-func (f *FileStore) Save(ctx context.Context, s *State) error {
-	cur, err := f.Load(ctx)
+func (f *FileStore) Save(_ context.Context, s *State) error {
+	cur, err := f.header()
 	if err != nil {
 		return err
 	}
@@ -69,8 +122,18 @@ func (f *FileStore) Save(ctx context.Context, s *State) error {
 		return err
 	}
 	if err := f.sys().WriteFile(f.Path, b, 0o600); err != nil {
+		f.see(nil)
 		return fmt.Errorf("save state: %w", err)
 	}
+	var seen *seenDoc
+	if (header{Version: s.Version, Lineage: s.Lineage}).check() == nil {
+		c := s.Clone() // what decoding b gives
+		if c.Hosts == nil {
+			c.Hosts = map[string]*Host{}
+		}
+		seen = &seenDoc{data: b, st: c}
+	}
+	f.see(seen)
 	return nil
 }
 

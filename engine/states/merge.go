@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 )
 
 // ForceUnlocker is implemented by stores whose locks can outlive their
@@ -49,19 +48,6 @@ func Merge(base, next, remote *State, host, where string) (*State, error) {
 	}
 	out.Serial = remote.Serial + 1
 	return out, nil
-}
-
-// Clone returns a deep copy of the host section.
-func (h *Host) Clone() *Host {
-	b, err := json.Marshal(h)
-	if err != nil {
-		panic(fmt.Sprintf("states: clone host: %v", err))
-	}
-	var c Host
-	if err := json.Unmarshal(b, &c); err != nil {
-		panic(fmt.Sprintf("states: clone host: %v", err))
-	}
-	return &c
 }
 
 // hostOrNil treats an empty host section like a missing one.

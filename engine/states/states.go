@@ -5,6 +5,7 @@
 package states
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -100,17 +101,142 @@ func (s *State) Host(name string) *Host {
 // Addresses returns the host's target addresses, sorted.
 func (h *Host) Addresses() []string { return slices.Sorted(maps.Keys(h.Targets)) }
 
-// Clone returns a deep copy.
+// Clone returns a deep copy: what encoding s and decoding it again gives,
+// without the JSON round trip (it runs on every apply).
 func (s *State) Clone() *State {
-	b, err := json.Marshal(s)
+	c := &State{Version: s.Version, Lineage: s.Lineage, Serial: s.Serial, Salt: s.Salt}
+	if s.Hosts != nil {
+		c.Hosts = make(map[string]*Host, len(s.Hosts))
+		for k, h := range s.Hosts {
+			if h != nil {
+				c.Hosts[k] = h.Clone()
+			} else {
+				c.Hosts[k] = nil
+			}
+		}
+	}
+	if len(s.Shared) > 0 { // omitempty: an empty map decodes as nil
+		c.Shared = make(map[string]json.RawMessage, len(s.Shared))
+		for k, v := range s.Shared {
+			c.Shared[k] = cloneRaw(v)
+		}
+	}
+	return c
+}
+
+// Clone returns a deep copy of the host section (an empty one for nil).
+func (h *Host) Clone() *Host {
+	c := &Host{}
+	if h == nil {
+		return c
+	}
+	if h.Targets != nil {
+		c.Targets = make(map[string]*Target, len(h.Targets))
+		for k, t := range h.Targets {
+			c.Targets[k] = t.clone()
+		}
+	}
+	return c
+}
+
+func (t *Target) clone() *Target {
+	if t == nil {
+		return nil
+	}
+	c := &Target{Type: t.Type}
+	if t.Files != nil {
+		c.Files = make(map[string]*File, len(t.Files))
+		for k, f := range t.Files {
+			c.Files[k] = f.clone()
+		}
+	}
+	return c
+}
+
+func (f *File) clone() *File {
+	if f == nil {
+		return nil
+	}
+	c := &File{Sum: f.Sum, Backup: f.Backup, Created: f.Created}
+	if f.Items != nil {
+		c.Items = make(map[string]*Item, len(f.Items))
+		for k, it := range f.Items {
+			if it == nil {
+				c.Items[k] = nil
+				continue
+			}
+			ci := *it
+			ci.Value = cloneValue(it.Value)
+			ci.Since, ci.Updated = cloneTime(it.Since), cloneTime(it.Updated)
+			c.Items[k] = &ci
+		}
+	}
+	return c
+}
+
+// cloneValue deep-copies a value as decoded JSON holds it; anything else
+// (a value a target set, such as []string) takes the JSON round trip, so it
+// comes out as decoding would give it.
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case nil, string, float64, bool:
+		return v
+	case []any:
+		if v == nil {
+			return nil
+		}
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = cloneValue(e)
+		}
+		return c
+	case map[string]any:
+		if v == nil {
+			return nil
+		}
+		c := make(map[string]any, len(v))
+		for k, e := range v {
+			c[k] = cloneValue(e)
+		}
+		return c
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("states: clone: %v", err))
 	}
-	var c State
+	var c any
 	if err := json.Unmarshal(b, &c); err != nil {
 		panic(fmt.Sprintf("states: clone: %v", err))
 	}
-	return &c
+	return c
+}
+
+// cloneTime gives t as decoding its RFC 3339 text would.
+func cloneTime(t time.Time) time.Time {
+	if t.Location() == time.UTC && t == t.Round(0) { // no monotonic reading
+		return t
+	}
+	b, err := t.MarshalText()
+	if err != nil {
+		panic(fmt.Sprintf("states: clone: %v", err))
+	}
+	var c time.Time
+	if err := c.UnmarshalText(b); err != nil {
+		panic(fmt.Sprintf("states: clone: %v", err))
+	}
+	return c
+}
+
+// cloneRaw copies m compacted, as encoding it does.
+func cloneRaw(m json.RawMessage) json.RawMessage {
+	if m == nil {
+		return json.RawMessage("null")
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, m); err != nil {
+		panic(fmt.Sprintf("states: clone: %v", err))
+	}
+	return b.Bytes()
 }
 
 // Decode parses a state document, refusing formats from a newer hub.
@@ -119,16 +245,40 @@ func Decode(b []byte) (*State, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("parse state: %w", err)
 	}
-	if s.Version > Version {
-		return nil, fmt.Errorf("state format %d is newer than this hub understands (%d); upgrade hub", s.Version, Version)
-	}
-	if s.Lineage == "" {
-		return nil, errors.New("state has no lineage; it was not written by hub")
+	if err := (header{Version: s.Version, Lineage: s.Lineage}).check(); err != nil {
+		return nil, err
 	}
 	if s.Hosts == nil {
 		s.Hosts = map[string]*Host{}
 	}
 	return &s, nil
+}
+
+// header is the part of a state document that orders it: enough to check a
+// save against the stored state without decoding all of it.
+type header struct {
+	Version int    `json:"version"`
+	Lineage string `json:"lineage"`
+	Serial  uint64 `json:"serial"`
+}
+
+// decodeHeader parses a state document's header, with Decode's errors.
+func decodeHeader(b []byte) (header, error) {
+	var h header
+	if err := json.Unmarshal(b, &h); err != nil {
+		return h, fmt.Errorf("parse state: %w", err)
+	}
+	return h, h.check()
+}
+
+func (h header) check() error {
+	if h.Version > Version {
+		return fmt.Errorf("state format %d is newer than this hub understands (%d); upgrade hub", h.Version, Version)
+	}
+	if h.Lineage == "" {
+		return errors.New("state has no lineage; it was not written by hub")
+	}
+	return nil
 }
 
 // Encode renders a state document.
