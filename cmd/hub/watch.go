@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine"
+	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/plans"
 	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
@@ -89,6 +90,10 @@ type watcher struct {
 	managed map[string]string // managed file → the sum hub last wrote ("" if none)
 	dirs    map[string]bool   // directories watched
 	drifted map[string]bool   // path + "\x00" + sum, reported already
+
+	parsed  *config.ParseCache // blocks parsed in earlier rounds
+	secrets map[string]bool    // given to the redactor already
+	local   *states.FileStore  // the local state store, kept between rounds
 }
 
 // watchRun runs hub watch until a.ctx is cancelled, then returns nil. w may
@@ -98,13 +103,10 @@ func (a *app) watchRun(f watchFlags, w *watcher) error {
 	if w == nil {
 		w = &watcher{}
 	}
-	w.a, w.f, w.j = a, f, a.jsonView(f.json)
-	dir, err := filepath.Abs(a.dir())
-	if err != nil {
+	if err := w.init(a, f); err != nil {
 		return err
 	}
-	w.cfgDir = dir
-	w.inputs, w.managed, w.dirs, w.drifted = map[string]bool{}, map[string]string{}, map[string]bool{}, map[string]bool{}
+	dir := w.cfgDir
 	if w.src == nil {
 		fs, err := watch.NewFS()
 		if err != nil {
@@ -117,7 +119,7 @@ func (a *app) watchRun(f watchFlags, w *watcher) error {
 		return err
 	}
 	w.info("watch_start", fmt.Sprintf("hub: watching %s (Ctrl-C to stop)", dir), map[string]any{"dir": dir})
-	err = watch.Run(a.ctx, watch.Options{
+	err := watch.Run(a.ctx, watch.Options{
 		Source:   w.src,
 		Debounce: f.debounce,
 		Initial:  true,
@@ -134,6 +136,19 @@ func (a *app) watchRun(f watchFlags, w *watcher) error {
 	})
 	w.info("watch_stop", "hub: watch stopped", nil)
 	return err
+}
+
+// init sets the watcher up for a run of a with flags f.
+func (w *watcher) init(a *app, f watchFlags) error {
+	w.a, w.f, w.j = a, f, a.jsonView(f.json)
+	dir, err := filepath.Abs(a.dir())
+	if err != nil {
+		return err
+	}
+	w.cfgDir = dir
+	w.inputs, w.managed, w.dirs, w.drifted = map[string]bool{}, map[string]string{}, map[string]bool{}, map[string]bool{}
+	w.parsed, w.secrets = config.NewParseCache(), map[string]bool{}
+	return nil
 }
 
 func (a *app) flush() {
@@ -195,7 +210,7 @@ func (w *watcher) cycle(ctx context.Context, _ []string) error {
 	if _, err := w.src.Sync(); err != nil {
 		a.warnf("%v", err)
 	}
-	cfg, err := a.load(f.vars, w.j)
+	cfg, err := w.load()
 	w.mu.Lock()
 	clear(w.inputs)
 	for _, n := range cfg.FileNames {
@@ -209,7 +224,7 @@ func (w *watcher) cycle(ctx context.Context, _ []string) error {
 		w.warn("watch_config_error", "the configuration has errors; nothing written, waiting for a fix", nil)
 		return watch.ErrReported
 	}
-	store, err := a.store(cfg.Backend)
+	store, err := w.store(cfg.Backend)
 	if err != nil {
 		return err
 	}
@@ -291,6 +306,41 @@ func (w *watcher) cycle(ctx context.Context, _ []string) error {
 		return fmt.Errorf("the files above were written but the state could not be saved: %w", saveErr)
 	}
 	return nil
+}
+
+// load is app.load with the watcher's parse cache: only the blocks that
+// changed since the last round are parsed again. Secrets seen in earlier
+// rounds are not handed to the redactor again.
+func (w *watcher) load() (*config.Config, error) {
+	a := w.a
+	cfg, diags := config.Load(config.Options{Dir: a.dir(), Env: a.env, Vars: w.f.vars.vars, VarFiles: w.f.vars.files, Cache: w.parsed})
+	var fresh []string
+	for _, s := range cfg.Secrets {
+		if !w.secrets[s] {
+			w.secrets[s] = true
+			fresh = append(fresh, s)
+		}
+	}
+	a.redactor.Add(fresh...)
+	a.printDiags(diags, cfg.Files, w.j)
+	if diags.HasErrors() {
+		return cfg, reported(1)
+	}
+	return cfg, nil
+}
+
+// store opens the state store the configuration names. The local store is
+// kept from one round to the next: it does not parse the state again while
+// the file holds what it last read or wrote.
+func (w *watcher) store(be *config.Backend) (states.Store, error) {
+	s, err := w.a.store(be)
+	if fs, ok := s.(*states.FileStore); ok && err == nil {
+		if w.local != nil && w.local.Path == fs.Path {
+			return w.local, nil
+		}
+		w.local = fs
+	}
+	return s, err
 }
 
 // lockErr keeps an already-reported lock failure from being logged twice.

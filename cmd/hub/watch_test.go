@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,10 +121,24 @@ func TestWatch(t *testing.T) {
 	h.write("cfg/hub.hcl", model("model-two"))
 	r.until("model-two applied", has(`"model-two"`))
 
-	// Break the HCL: diagnostics, nothing written.
+	// An error in a block after blocks parsed in earlier rounds is shown at
+	// its own line, with that line's source; nothing is written.
 	before := h.read(settings)
+	line := strings.Count(model("model-three"), "\n") + 3
+	h.write("cfg/hub.hcl", model("model-three")+"\ntarget \"codex\" \"bad\" {\n  credential = credential.nope\n}\n")
+	r.until("the diagnostics", func() bool { return strings.Count(r.errb.String(), "the configuration has errors") == 1 })
+	for _, want := range []string{fmt.Sprintf("hub.hcl:%d:16: ", line), fmt.Sprintf("%4d |   credential = credential.nope", line)} {
+		if !strings.Contains(r.errb.String(), want) {
+			t.Errorf("the diagnostics lack %q:\n%s", want, r.errb)
+		}
+	}
+	if h.read(settings) != before {
+		t.Fatalf("a configuration with errors wrote:\n%s", h.read(settings))
+	}
+
+	// Break the HCL: diagnostics, nothing written.
 	h.write("cfg/hub.hcl", model("model-three")+"\ntarget \"codex\" {\n")
-	r.until("the diagnostics", func() bool { return strings.Contains(r.errb.String(), "the configuration has errors") })
+	r.until("the diagnostics", func() bool { return strings.Count(r.errb.String(), "the configuration has errors") == 2 })
 	if h.read(settings) != before {
 		t.Fatalf("a broken configuration wrote:\n%s", h.read(settings))
 	}
@@ -160,5 +175,78 @@ func TestWatch(t *testing.T) {
 	r.stop()
 	if _, err := os.Stat(filepath.Join(h.cfg, ".hub", "state.json")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// nopSource is a watchSource that never reports anything (benchmarks drive
+// the cycle directly).
+type nopSource struct{}
+
+func (nopSource) Events() <-chan string   { return nil }
+func (nopSource) Errors() <-chan error    { return nil }
+func (nopSource) Add(string) error        { return nil }
+func (nopSource) Close() error            { return nil }
+func (nopSource) Want([]string) error     { return nil }
+func (nopSource) Sync() ([]string, error) { return nil, nil }
+
+// benchHCL is hub-bench's watch configuration: nCreds credentials and
+// nTargets targets (claude_code and codex in turn), target t0's model set to
+// model.
+func benchHCL(nCreds, nTargets int, model string) string {
+	var b strings.Builder
+	for i := 0; i < nCreds; i++ {
+		fmt.Fprintf(&b, "credential \"c%d\" {\n  name     = \"Relay %d\"\n  api_type = \"openai-compatible\"\n  base_url = \"https://relay%d.example.com/v1\"\n  api_key  = \"sk-test-bench-%d-0-0123456789abcdef\"\n  tags     = [\"bench\"]\n}\n\n", i, i, i, i)
+	}
+	for i := 0; i < nTargets; i++ {
+		typ, m := "claude_code", "claude-sonnet-4-5"
+		if i%2 == 1 {
+			typ, m = "codex", "gpt-5"
+		}
+		if i == 0 {
+			m = model
+		}
+		fmt.Fprintf(&b, "target %q \"t%d\" {\n  credential = credential.c%d\n  config_dir = \"home/t%d\"\n  model      = %q\n}\n\n", typ, i, i*nCreds/nTargets, i, m)
+	}
+	return b.String()
+}
+
+// BenchmarkWatchCycle times one round of hub watch after an edit of one
+// target's model, with hub-bench's configuration (100 credentials, 50
+// targets): load, plan, apply one file, save the state. Profile with
+// go test -run '^$' -bench WatchCycle -cpuprofile cpu.out ./cmd/hub.
+func BenchmarkWatchCycle(b *testing.B) {
+	root := b.TempDir()
+	cfgPath := filepath.Join(root, "hub.hcl")
+	write := func(model string) {
+		if err := os.WriteFile(cfgPath, []byte(benchHCL(100, 50, model)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	write("m-start")
+	red := &secret.Redactor{}
+	var out, errb lockedBuffer
+	a := &app{ctx: context.Background(), in: strings.NewReader(""), out: red.Writer(&out), errw: red.Writer(&errb),
+		env: map[string]string{"HOME": root, "HUB_DIR": root, "HUB_HOST": "bench", "USER": "bench"}, redactor: red}
+	w := &watcher{src: nopSource{}}
+	if err := w.init(a, watchFlags{onDrift: "warn"}); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.cycle(context.Background(), nil); err != nil {
+		b.Fatalf("%v\n%s", err, errb.String())
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		write(fmt.Sprintf("m-%d", i))
+		if err := w.cycle(context.Background(), []string{cfgPath}); err != nil {
+			b.Fatalf("%v\n%s", err, errb.String())
+		}
+	}
+	b.StopTimer()
+	if strings.Contains(out.String()+errb.String(), "sk-test-") {
+		b.Fatal("key printed")
+	}
+	if n := strings.Count(out.String(), ": wrote "); n < 51 {
+		b.Fatalf("%d files written, want at least 51:\n%s%s", n, out.String(), errb.String())
 	}
 }
