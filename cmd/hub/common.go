@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -83,6 +84,12 @@ func (a *app) cachePath() string { return filepath.Join(a.dir(), ".hub", "state-
 // lock takes the state lock for a writing operation, waiting up to timeout
 // for another run to release it.
 func (a *app) lock(store states.Store, op string, timeout time.Duration) (func() error, error) {
+	return a.lockCtx(a.ctx, store, op, timeout)
+}
+
+// lockCtx is lock with its own context, for work that must finish after
+// Ctrl-C (recording a refresh) or runs beside watch's rounds.
+func (a *app) lockCtx(ctx context.Context, store states.Store, op string, timeout time.Duration) (func() error, error) {
 	locker, ok := store.(states.Locker)
 	if !ok {
 		return func() error { return nil }, nil
@@ -90,15 +97,15 @@ func (a *app) lock(store states.Store, op string, timeout time.Duration) (func()
 	info := states.LockInfo{ID: uuid.NewString(), Operation: op, Who: a.env["USER"] + "@" + a.host(), PID: os.Getpid()}
 	deadline := time.Now().Add(timeout)
 	for {
-		unlock, err := locker.Lock(a.ctx, info)
+		unlock, err := locker.Lock(ctx, info)
 		var le *states.LockedError
 		if !errors.As(err, &le) {
 			return unlock, err
 		}
 		if time.Now().Before(deadline) {
 			select {
-			case <-a.ctx.Done():
-				return nil, a.ctx.Err()
+			case <-ctx.Done():
+				return nil, ctx.Err()
 			case <-time.After(time.Second):
 				continue
 			}
@@ -137,7 +144,12 @@ func (a *app) saveState(store states.Store, base, next *states.State) error {
 
 // loadState loads the state, with a hint when a remote cannot be read.
 func (a *app) loadState(store states.Store) (*states.State, error) {
-	st, err := store.Load(a.ctx)
+	return a.loadStateCtx(a.ctx, store)
+}
+
+// loadStateCtx is loadState with its own context.
+func (a *app) loadStateCtx(ctx context.Context, store states.Store) (*states.State, error) {
+	st, err := store.Load(ctx)
 	if err != nil {
 		if _, remote := store.(*states.Synced); remote && !errors.Is(err, states.ErrRemoteEmpty) && !errors.Is(err, states.ErrForeignLineage) {
 			return nil, fmt.Errorf("%w (hub plan --refresh=false works offline from the local copy)", err)

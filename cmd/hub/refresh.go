@@ -87,16 +87,14 @@ func (a *app) recordTelemetry(cfg *config.Config, store states.Store, sel []*con
 		timeout = max(timeout, cfg.Backend.LockTimeout)
 	}
 	// The results are in: record them even if Ctrl-C came meanwhile.
-	ctx := a.ctx
-	a.ctx = context.WithoutCancel(ctx)
-	defer func() { a.ctx = ctx }()
-	unlock, err := a.lock(store, "refresh", timeout)
+	ctx := context.WithoutCancel(a.ctx)
+	unlock, err := a.lockCtx(ctx, store, "refresh", timeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
 	for attempt := 0; ; attempt++ {
-		st, err := a.loadState(store)
+		st, err := a.loadStateCtx(ctx, store)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +118,8 @@ func (a *app) recordTelemetry(cfg *config.Config, store states.Store, sel []*con
 		if len(recs) == 0 {
 			return recs, nil
 		}
-		err = store.Save(a.ctx, st)
+		st.Serial++
+		err = store.Save(ctx, st)
 		var ce *states.ConflictError
 		if err == nil || !errors.As(err, &ce) || ce.WantLineage != ce.HaveLineage || attempt == 3 {
 			if err != nil {

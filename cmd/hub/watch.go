@@ -25,8 +25,9 @@ import (
 // watchFlags are hub watch's flags.
 type watchFlags struct {
 	planFlags
-	debounce time.Duration
-	onDrift  string
+	debounce     time.Duration
+	onDrift      string
+	refreshEvery time.Duration
 }
 
 func (a *app) watchCommand() *cobra.Command {
@@ -47,10 +48,17 @@ items back, keeping the other edits.
 
 The state lock is taken for each round only, so other hub runs can apply in
 between. Stop with Ctrl-C (or SIGTERM): the current round finishes or is
-abandoned cleanly, and hub exits 0.`,
+abandoned cleanly, and hub exits 0.
+
+With --refresh-every, hub also refreshes every credential's telemetry on
+that schedule, as hub refresh does (models, balance, usage, health into the
+state), and reports credentials whose health changed. When a refresh finds
+other models for a credential that lists none, targets that pick their model
+from it are applied again.`,
 		Example: `  hub watch
   hub watch --on-drift revert --debounce 500ms
-  hub watch --json --target codex.default`,
+  hub watch --json --target codex.default
+  hub watch --refresh-every 15m`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if f.onDrift != "warn" && f.onDrift != "revert" {
@@ -59,12 +67,16 @@ abandoned cleanly, and hub exits 0.`,
 			if f.debounce < 0 {
 				return errors.New("--debounce must not be negative")
 			}
+			if f.refreshEvery < 0 {
+				return errors.New("--refresh-every must not be negative (0, the default, turns it off)")
+			}
 			return a.watchRun(f, nil)
 		},
 	}
 	f.register(c)
 	c.Flags().DurationVar(&f.debounce, "debounce", 200*time.Millisecond, "wait this `DURATION` after the last change before applying")
 	c.Flags().StringVar(&f.onDrift, "on-drift", "warn", "what to do when a value hub owns is changed outside hub: `warn` or revert")
+	c.Flags().DurationVar(&f.refreshEvery, "refresh-every", 0, "also refresh every credential's models, balance and health each `DURATION` (e.g. 15m; 0: never)")
 	return c
 }
 
@@ -94,6 +106,12 @@ type watcher struct {
 	parsed  *config.ParseCache // blocks parsed in earlier rounds
 	secrets map[string]bool    // given to the redactor already
 	local   *states.FileStore  // the local state store, kept between rounds
+
+	// stateMu keeps a round and a telemetry refresh from contending for the
+	// state lock inside this process.
+	stateMu sync.Mutex
+	lastCfg *config.Config    // the last configuration planned, for refreshes
+	health  map[string]string // credential → health at the last refresh
 }
 
 // watchRun runs hub watch until a.ctx is cancelled, then returns nil. w may
@@ -119,8 +137,20 @@ func (a *app) watchRun(f watchFlags, w *watcher) error {
 		return err
 	}
 	w.info("watch_start", fmt.Sprintf("hub: watching %s (Ctrl-C to stop)", dir), map[string]any{"dir": dir})
+	var src watch.Source = w.src
+	if f.refreshEvery > 0 {
+		ps := newPokeSource(a.ctx, w.src)
+		src = ps
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.refreshLoop(a.ctx, f.refreshEvery, ps.poke)
+		}()
+		defer wg.Wait()
+	}
 	err := watch.Run(a.ctx, watch.Options{
-		Source:   w.src,
+		Source:   src,
 		Debounce: f.debounce,
 		Initial:  true,
 		Filter:   w.filter,
@@ -147,7 +177,7 @@ func (w *watcher) init(a *app, f watchFlags) error {
 	}
 	w.cfgDir = dir
 	w.inputs, w.managed, w.dirs, w.drifted = map[string]bool{}, map[string]string{}, map[string]bool{}, map[string]bool{}
-	w.parsed, w.secrets = config.NewParseCache(), map[string]bool{}
+	w.parsed, w.secrets, w.health = config.NewParseCache(), map[string]bool{}, map[string]string{}
 	return nil
 }
 
@@ -184,7 +214,7 @@ func (w *watcher) filter(paths []string) []string {
 	var out []string
 	for _, p := range paths {
 		switch sum, managed := w.managed[p]; {
-		case w.dirs[p], w.inputs[p]:
+		case p == refreshedModels, w.dirs[p], w.inputs[p]:
 		case filepath.Dir(p) == w.cfgDir && strings.HasSuffix(p, ".hcl"):
 		case managed:
 			if b, err := os.ReadFile(p); err == nil && sum != "" && engine.Sum(b) == sum {
@@ -232,6 +262,8 @@ func (w *watcher) cycle(ctx context.Context, _ []string) error {
 	if cfg.Backend != nil {
 		timeout = cfg.Backend.LockTimeout
 	}
+	w.stateMu.Lock()
+	defer w.stateMu.Unlock()
 	unlock, err := a.lock(store, "watch", timeout)
 	if err != nil {
 		return lockErr(err)
@@ -246,6 +278,9 @@ func (w *watcher) cycle(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
+	w.mu.Lock()
+	w.lastCfg = cfg
+	w.mu.Unlock()
 	w.remember(planned.Plan, st, eng.Host, true)
 	w.watchDirs()
 

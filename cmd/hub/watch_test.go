@@ -46,6 +46,11 @@ type watchRunning struct {
 
 func startWatch(t *testing.T, h *hubEnv, onDrift string) *watchRunning {
 	t.Helper()
+	return startWatchFlags(t, h, watchFlags{debounce: 20 * time.Millisecond, onDrift: onDrift})
+}
+
+func startWatchFlags(t *testing.T, h *hubEnv, f watchFlags) *watchRunning {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	red := &secret.Redactor{}
 	r := &watchRunning{t: t, cancel: cancel, done: make(chan error, 1), cycles: make(chan struct{}, 64),
@@ -59,7 +64,6 @@ func startWatch(t *testing.T, h *hubEnv, onDrift string) *watchRunning {
 		default:
 		}
 	}}
-	f := watchFlags{debounce: 20 * time.Millisecond, onDrift: onDrift}
 	go func() { r.done <- a.watchRun(f, r.w) }()
 	t.Cleanup(func() {
 		cancel()
