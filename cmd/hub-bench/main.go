@@ -5,7 +5,10 @@
 // With terraform on the PATH it runs a comparable Terraform workload (1,000
 // terraform_data resources) and prints the ratios.
 //
-//	go run ./cmd/hub-bench [-runs 7] [-hub PATH]
+// It also measures hub watch's save-to-rewrite latency and hub refresh over
+// 1,000 credentials of a fake relay with 50 ms latency against the ideal.
+//
+//	go run ./cmd/hub-bench [-runs 7] [-hub PATH] [-watch-only | -refresh-only]
 package main
 
 import (
@@ -28,16 +31,34 @@ func main() {
 	tgts := flag.Int("targets", 200, "number of targets")
 	keep := flag.String("keep", "", "work in `DIR` and keep it (for profiling); default a temp dir, removed")
 	watchEdits := flag.Int("watch-edits", 200, "edits for the hub watch latency measurement (0 skips it)")
+	watchOnly := flag.Bool("watch-only", false, "measure hub watch only")
+	refreshCreds := flag.Int("refresh-credentials", 1000, "credentials for the hub refresh measurement (0 skips it)")
+	refreshOnly := flag.Bool("refresh-only", false, "measure hub refresh only")
 	flag.Parse()
-	watchN = *watchEdits
+	watchN, refreshN = *watchEdits, *refreshCreds
+	if *refreshOnly {
+		if err := runRefreshOnly(*hubBin, *keep, refreshN, min(*runs, 3)); err != nil {
+			fmt.Fprintln(os.Stderr, "hub-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *watchOnly {
+		if err := runWatchOnly(*hubBin, *keep); err != nil {
+			fmt.Fprintln(os.Stderr, "hub-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*runs, *hubBin, *creds, *tgts, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "hub-bench:", err)
 		os.Exit(1)
 	}
 }
 
-// watchN is the number of edits for the watch measurement.
-var watchN int
+// watchN is the number of edits for the watch measurement, refreshN the
+// number of credentials for the refresh measurement.
+var watchN, refreshN int
 
 type sample struct {
 	wall   time.Duration
@@ -66,23 +87,44 @@ func (r result) peak() int64 {
 	return m
 }
 
-func run(runs int, hubBin string, nCreds, nTargets int, keep string) error {
-	work := keep
+// setup returns the work directory (and how to remove it) and the hub binary,
+// built there unless given.
+func setup(hubBin, keep string) (work, bin string, cleanup func(), err error) {
+	work, cleanup = keep, func() {}
 	if work == "" {
-		var err error
 		if work, err = os.MkdirTemp("", "hub-bench-"); err != nil {
-			return err
+			return "", "", nil, err
 		}
-		defer os.RemoveAll(work)
+		cleanup = func() { os.RemoveAll(work) }
 	}
 	if hubBin == "" {
 		hubBin = filepath.Join(work, "hub")
 		build := exec.Command("go", "build", "-o", hubBin, "./cmd/hub")
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
-			return fmt.Errorf("build hub: %w", err)
+			cleanup()
+			return "", "", nil, fmt.Errorf("build hub: %w", err)
 		}
 	}
+	return work, hubBin, cleanup, nil
+}
+
+func runWatchOnly(hubBin, keep string) error {
+	work, hubBin, cleanup, err := setup(hubBin, keep)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	fmt.Printf("hub-bench: hub watch only, %d CPUs, %s/%s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	return watchBench(hubBin, work, watchN, 10000, 200*time.Millisecond)
+}
+
+func run(runs int, hubBin string, nCreds, nTargets int, keep string) error {
+	work, hubBin, cleanup, err := setup(hubBin, keep)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
 	fmt.Printf("hub-bench: %d credentials, %d targets, %d runs each (median), %d CPUs, %s/%s\n\n",
 		nCreds, nTargets, runs, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 
@@ -125,6 +167,12 @@ func run(runs int, hubBin string, nCreds, nTargets int, keep string) error {
 	if watchN > 0 {
 		if err := watchBench(hubBin, work, watchN, 10000, 200*time.Millisecond); err != nil {
 			return fmt.Errorf("watch: %w", err)
+		}
+	}
+
+	if refreshN > 0 {
+		if err := refreshBench(hubBin, work, refreshN, 16, 3, 50*time.Millisecond); err != nil {
+			return fmt.Errorf("refresh: %w", err)
 		}
 	}
 
