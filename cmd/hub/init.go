@@ -11,7 +11,9 @@ import (
 )
 
 const initHCL = `# hub configuration: credentials and the tools that use them.
-# Run "hub plan" to see what would change, "hub apply" to write it.
+# Run "hub plan" to see what would change, "hub apply" to write it,
+# "hub verify" to check the key and "hub refresh" then "hub status" for
+# balance, usage and health.
 # Docs: hub --help, hub COMMAND --help.
 
 # A credential: one API key and where it works. The label ("relay") is its id.
@@ -25,6 +27,12 @@ credential "relay" {
   api_key = env("RELAY_API_KEY")
 
   tags = ["personal"]
+
+  # How hub refresh and hub status read balance and usage: auto tries New
+  # API, Sub2API and the OpenAI billing endpoints in turn.
+  # usage {
+  #   method = "auto" # auto | newapi | openai_billing | sub2api | custom | disabled
+  # }
 }
 
 # Claude Code: writes env.ANTHROPIC_BASE_URL and env.ANTHROPIC_AUTH_TOKEN
