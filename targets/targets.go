@@ -338,10 +338,13 @@ type Credential struct {
 	Key     secret.Secret
 	Models  []string
 	Tags    []string
-	// ModelsFrom says where Models came from when the configuration did not
-	// list them: "found by hub refresh on 2026-11-30". Empty for configured
-	// models.
-	ModelsFrom string
+	// Discovered are the models the last hub refresh found, for a credential
+	// that lists none; DiscoveredFrom says when ("found by hub refresh on
+	// 2026-11-30 10:00"). Only PickModel uses them: targets that write model
+	// lists keep to the configured ones, so a refresh never floods a tool's
+	// file with hundreds of entries.
+	Discovered     []string
+	DiscoveredFrom string
 }
 
 // Model families, for PickModel.
@@ -352,18 +355,23 @@ const (
 )
 
 // PickModel returns the credential's first model of a family (claude-*,
-// gpt-*/o<N>*/codex-*, gemini-*) for a target whose block names no model, and
+// gpt-*/o<N>*/codex-*, gemini-*), from its configured models or else the
+// discovered ones, for a target whose block names no model, and
 // a note saying where it came from for the plan. It returns "" when the
 // credential has no model of that family: a model of another family would
 // not work with the tool.
 func (c *Credential) PickModel(family string) (model, origin string) {
-	for _, m := range c.Models {
+	list, from := c.Models, ""
+	if len(list) == 0 {
+		list, from = c.Discovered, c.DiscoveredFrom
+	}
+	for _, m := range list {
 		if !inFamily(family, strings.ToLower(m)) {
 			continue
 		}
 		origin = fmt.Sprintf("first %s model of credential.%s", family, c.ID)
-		if c.ModelsFrom != "" {
-			origin += ", " + c.ModelsFrom
+		if from != "" {
+			origin += ", " + from
 		}
 		return m, origin
 	}

@@ -96,7 +96,7 @@ func TestPickModel(t *testing.T) {
 			t.Errorf("PickModel(%s) origin %q", tc.family, origin)
 		}
 	}
-	o := &Credential{ID: "x", Models: []string{"o4-mini", "gpt-5"}, ModelsFrom: "found by hub refresh on 2026-11-30 10:00"}
+	o := &Credential{ID: "x", Discovered: []string{"o4-mini", "gpt-5"}, DiscoveredFrom: "found by hub refresh on 2026-11-30 10:00"}
 	if m, origin := o.PickModel(FamilyGPT); m != "o4-mini" || !strings.HasSuffix(origin, "found by hub refresh on 2026-11-30 10:00") {
 		t.Errorf("o-series pick = %q, %q", m, origin)
 	}

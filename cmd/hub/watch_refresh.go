@@ -126,7 +126,7 @@ func (w *watcher) refreshOnce(ctx context.Context, poke func()) error {
 		w.health[c.ID] = rec.Health.Status
 		// A credential that lists its own models is not affected by what the
 		// refresh found; one that does not may now give targets another model.
-		if own := len(c.Models) > 0 && c.ModelsFrom == ""; !own && !slices.Equal(c.Models, rec.Models) {
+		if len(c.Models) == 0 && !slices.Equal(c.Discovered, rec.Models) {
 			newModels = true
 		}
 	}

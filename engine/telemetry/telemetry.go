@@ -127,10 +127,7 @@ func KeyHash(salt []byte, key secret.Secret) string {
 
 // Credential converts a configured credential for the providers.
 func Credential(c *config.Credential) *providers.Credential {
-	pc := &providers.Credential{ID: c.ID, APIType: c.APIType, BaseURL: c.BaseURL, Key: c.Key}
-	if c.ModelsFrom == "" {
-		pc.Models = c.Models
-	}
+	pc := &providers.Credential{ID: c.ID, APIType: c.APIType, BaseURL: c.BaseURL, Key: c.Key, Models: c.Models}
 	if u := c.Usage; u != nil {
 		pc.Usage = providers.UsageConfig{Method: u.Method, Endpoint: u.Endpoint, Token: secret.New(u.Token),
 			Paths: providers.UsagePaths{Balance: u.Balance, TodayCost: u.TodayCost, TodayRequests: u.TodayRequests, TodayTokens: u.TodayTokens}}
@@ -139,15 +136,16 @@ func Credential(c *config.Credential) *providers.Credential {
 }
 
 // FillModels gives every credential that lists no models the models its
-// last refresh found, so targets can pick one, and says so in ModelsFrom for
-// the plan. Records of another key or base URL are not used.
+// last refresh found (Discovered), so targets can pick one, and says when in
+// DiscoveredFrom for the plan. Records of another key or base URL are not
+// used.
 func FillModels(cfg *config.Config, st *states.State) error {
 	salt := st.SaltBytes()
 	for _, c := range cfg.Credentials {
-		if len(c.Models) > 0 && c.ModelsFrom == "" {
+		c.Discovered, c.DiscoveredFrom = nil, ""
+		if len(c.Models) > 0 {
 			continue
 		}
-		c.Models, c.ModelsFrom = nil, ""
 		r, err := Load(st, c.ID)
 		if err != nil {
 			return err
@@ -155,8 +153,8 @@ func FillModels(cfg *config.Config, st *states.State) error {
 		if r == nil || len(r.Models) == 0 || !r.Matches(Credential(c), salt) {
 			continue
 		}
-		c.Models = slices.Clone(r.Models)
-		c.ModelsFrom = "found by hub refresh on " + r.ModelsAt.Local().Format("2006-01-02 15:04")
+		c.Discovered = slices.Clone(r.Models)
+		c.DiscoveredFrom = "found by hub refresh on " + r.ModelsAt.Local().Format("2006-01-02 15:04")
 	}
 	return nil
 }

@@ -253,14 +253,14 @@ func TestFillModels(t *testing.T) {
 		if err := FillModels(cfg, st); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Join(found.Models, ",") != "claude-x,gpt-y" || !strings.HasPrefix(found.ModelsFrom, "found by hub refresh on ") {
-			t.Errorf("found: %v %q", found.Models, found.ModelsFrom)
+		if strings.Join(found.Discovered, ",") != "claude-x,gpt-y" || !strings.HasPrefix(found.DiscoveredFrom, "found by hub refresh on ") || len(found.Models) != 0 {
+			t.Errorf("found: %v %v %q", found.Models, found.Discovered, found.DiscoveredFrom)
 		}
-		if len(rotated.Models) != 0 || rotated.ModelsFrom != "" {
-			t.Errorf("rotated key got models %v", rotated.Models)
+		if len(rotated.Discovered) != 0 || rotated.DiscoveredFrom != "" {
+			t.Errorf("rotated key got models %v", rotated.Discovered)
 		}
-		if strings.Join(configured.Models, ",") != "gpt-own" || configured.ModelsFrom != "" {
-			t.Errorf("configured models changed: %v %q", configured.Models, configured.ModelsFrom)
+		if strings.Join(configured.Models, ",") != "gpt-own" || len(configured.Discovered) != 0 {
+			t.Errorf("configured models changed: %v %v", configured.Models, configured.Discovered)
 		}
 	}
 	if got := IDs(st); strings.Join(got, ",") != "configured,found,rotated" {
