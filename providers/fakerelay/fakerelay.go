@@ -92,6 +92,11 @@ type Server struct {
 	StatusOmitted bool
 	// PageSize is the page size of paged model lists (Anthropic, Gemini).
 	PageSize int
+	// CriticalLimit, when positive, is how many /api/usage/token/ calls
+	// New API's CriticalRateLimit lets through (20 per 20 minutes per IP by
+	// default); later ones get its bare 429 with an empty body.
+	CriticalLimit int
+	critical      int
 
 	mu       sync.Mutex
 	keys     map[string]*Key

@@ -56,6 +56,14 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 // behind TokenAuthReadOnly): the key must exist and not be disabled; the
 // handler then insists on "Bearer <key>".
 func (s *Server) tokenUsage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.critical++
+	limited := s.CriticalLimit > 0 && s.critical > s.CriticalLimit
+	s.mu.Unlock()
+	if limited {
+		w.WriteHeader(http.StatusTooManyRequests) // the IP limiter's bare 429
+		return
+	}
 	if r.URL.Path != "/api/usage/token/" {
 		s.openAIError(w, http.StatusNotFound, "Invalid URL (GET "+r.URL.Path+")", "invalid_request_error", "")
 		return

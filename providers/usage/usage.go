@@ -93,7 +93,8 @@ func (disabled) ReadUsage(context.Context, *providers.Client, *providers.Credent
 // shape) sends it on to the next; anything that says something about the key
 // or the connection (invalid key, quota, rate limit, TLS, network, timeout,
 // a bot check, cancellation) stops it, since the next endpoint would only
-// say the same.
+// say the same; but a rate limit on New API's token usage goes on to the
+// billing pair, which that limit does not cover.
 type auto struct{}
 
 var autoOrder = []struct {
@@ -107,6 +108,7 @@ var autoOrder = []struct {
 
 func (auto) ReadUsage(ctx context.Context, cl *providers.Client, c *providers.Credential) (*providers.Usage, error) {
 	all := &providers.Usage{}
+	var limited error
 	for _, m := range autoOrder {
 		r := &run{cl: cl, c: c, u: &providers.Usage{Source: m.source}}
 		err := m.read(ctx, r)
@@ -116,9 +118,21 @@ func (auto) ReadUsage(ctx context.Context, cl *providers.Client, c *providers.Cr
 			r.u.Attempts, r.u.Requests = all.Attempts, all.Requests
 			return r.u, nil
 		}
-		if f, ok := providers.AsFailure(err); !ok || !f.Unsupported() {
+		f, ok := providers.AsFailure(err)
+		if ok && m.source == MethodNewAPI && f.Class == providers.ClassRateLimited {
+			// New API guards /api/usage/token/ with its per-IP critical
+			// limit (20 calls per 20 minutes by default): with many keys of
+			// one site the rest are refused there, but the billing pair,
+			// under the normal limits, still tells the balance.
+			limited = err
+			continue
+		}
+		if !ok || !f.Unsupported() {
 			return all, err
 		}
+	}
+	if limited != nil {
+		return all, limited
 	}
 	tried := make([]string, len(all.Attempts))
 	for i, a := range all.Attempts {

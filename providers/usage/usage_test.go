@@ -597,3 +597,42 @@ func TestResolveEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// New API's critical rate limit guards /api/usage/token/ per IP (20 calls
+// per 20 minutes by default): with more keys of one site than that, auto
+// reads the rest through the billing pair instead of failing them.
+func TestAutoPastNewAPICriticalLimit(t *testing.T) {
+	var keys []*fakerelay.Key
+	for i := range 5 {
+		keys = append(keys, &fakerelay.Key{Value: fmt.Sprintf("sk-test-critical-%04d", i), QuotaUsed: 500000, QuotaRemain: 1000000})
+	}
+	srv := fakerelay.New(fakerelay.NewAPI, keys...)
+	defer srv.Close()
+	srv.CriticalLimit = 2
+	cl := providers.NewClient(providers.ClientOptions{})
+	reader, err := providers.LookupUsage("auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]int{}
+	for _, k := range keys {
+		c := &providers.Credential{ID: "c", APIType: providers.OpenAICompatible, BaseURL: srv.URL, Key: secret.New(k.Value)}
+		u, err := reader.ReadUsage(context.Background(), cl, c)
+		if err != nil {
+			t.Fatalf("%s: %v", k.Value, err)
+		}
+		if u.Balance == nil || *u.Balance != 2 {
+			t.Errorf("%s: balance %v via %s, want 2 USD", k.Value, u.Balance, u.Source)
+		}
+		sources[u.Source]++
+	}
+	if sources["newapi"] != 2 || sources["openai_billing"] != 3 {
+		t.Errorf("sources %v: want 2 through token usage, 3 through billing", sources)
+	}
+	// Asked for newapi only, the limit is reported as such.
+	only, _ := providers.LookupUsage("newapi")
+	c := &providers.Credential{ID: "c", APIType: providers.OpenAICompatible, BaseURL: srv.URL, Key: secret.New(keys[0].Value)}
+	if _, err := only.ReadUsage(context.Background(), cl, c); failureClass(t, err) != providers.ClassRateLimited {
+		t.Errorf("newapi past the limit: %v", err)
+	}
+}
