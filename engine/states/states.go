@@ -282,12 +282,38 @@ func (h header) check() error {
 }
 
 // Encode renders a state document.
+//
+// The shared sections are written one compact line each: they hold
+// telemetry with a history per credential, and indenting it would double
+// the bytes every plan reads (a state of 1,000 refreshed credentials).
 func Encode(s *State) ([]byte, error) {
-	b, err := json.MarshalIndent(s, "", "  ")
+	c := *s
+	c.Shared = nil
+	b, err := json.MarshalIndent(&c, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
 	}
-	return append(b, '\n'), nil
+	if len(s.Shared) == 0 {
+		return append(b, '\n'), nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(b) + 64*len(s.Shared))
+	buf.Write(bytes.TrimSuffix(b, []byte("\n}")))
+	buf.WriteString(",\n  \"shared\": {")
+	for i, k := range slices.Sorted(maps.Keys(s.Shared)) {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		name, _ := json.Marshal(k)
+		buf.WriteString("\n    ")
+		buf.Write(name)
+		buf.WriteString(": ")
+		if err := json.Compact(&buf, s.Shared[k]); err != nil {
+			return nil, fmt.Errorf("encode state: shared section %s: %w", k, err)
+		}
+	}
+	buf.WriteString("\n  }\n}\n")
+	return buf.Bytes(), nil
 }
 
 // A Store keeps state snapshots somewhere: a local file, later WebDAV.

@@ -2,6 +2,7 @@ package states_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -84,4 +85,35 @@ func TestLock(t *testing.T) {
 		t.Fatalf("lock after unlock: %v", err)
 	}
 	unlock2()
+}
+
+// Shared sections are written one compact line each, sorted, and the
+// document decodes back to the same state.
+func TestEncodeSharedCompact(t *testing.T) {
+	s := states.New()
+	s.Host("h").Targets["codex.default"] = &states.Target{Type: "codex", Files: map[string]*states.File{}}
+	s.Shared = map[string]json.RawMessage{
+		"telemetry/b": json.RawMessage("{\n  \"models\": [\n    \"m\"\n  ],\n  \"history\": [{\"at\": \"x\"}]\n}"),
+		"telemetry/a": json.RawMessage(`{"x":1}`),
+	}
+	b, err := states.Encode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "  \"shared\": {\n    \"telemetry/a\": {\"x\":1},\n    \"telemetry/b\": {\"models\":[\"m\"],\"history\":[{\"at\":\"x\"}]}\n  }\n}\n"
+	if !strings.HasSuffix(string(b), want) {
+		t.Errorf("encoded:\n%s\nwant the suffix:\n%s", b, want)
+	}
+	got, err := states.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Lineage != s.Lineage || got.Hosts["h"].Targets["codex.default"].Type != "codex" || string(got.Shared["telemetry/a"]) != `{"x":1}` {
+		t.Errorf("round trip: %+v", got)
+	}
+	// Without shared sections the document is as before.
+	s.Shared = nil
+	if b, _ := states.Encode(s); strings.Contains(string(b), "shared") || !strings.HasSuffix(string(b), "}\n") {
+		t.Errorf("no shared: %s", b)
+	}
 }

@@ -188,7 +188,14 @@ func (r *Result) Record(prev *Record, c *providers.Credential, salt []byte) *Rec
 	if u := r.Usage; u != nil && r.UsageErr == nil {
 		s.Balance, s.Unlimited, s.TodayCost, s.TodayRequests, s.TodayTokens = u.Balance, u.Unlimited, u.TodayCost, u.TodayRequests, u.TodayTokens
 	}
-	rec.History = append(rec.History, s)
+	if n := len(rec.History); n > 0 && rec.History[n-1].same(s) {
+		// Nothing changed since the last sample: stretch it rather than
+		// repeat it, so a key refreshed every 15 minutes by hub watch keeps
+		// a history of changes, not of ticks.
+		rec.History[n-1].Until = s.At
+	} else {
+		rec.History = append(rec.History, s)
+	}
 	if len(rec.History) > HistoryLen {
 		rec.History = rec.History[len(rec.History)-HistoryLen:]
 	}

@@ -6,6 +6,7 @@
 package telemetry
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -23,7 +24,8 @@ import (
 // and merge (states.Merge refuses only same-entry changes).
 const sectionPrefix = "telemetry/"
 
-// HistoryLen is how many refreshes a record keeps.
+// HistoryLen is how many samples a record keeps; refreshes that found the
+// same as the one before extend its sample instead of adding one.
 const HistoryLen = 50
 
 // Health is a credential's state after its last refresh.
@@ -62,9 +64,11 @@ type Record struct {
 	History        []Sample         `json:"history,omitempty"`
 }
 
-// A Sample is one refresh in a record's history.
+// A Sample is one refresh in a record's history, or a run of refreshes
+// that found the same (At to Until).
 type Sample struct {
 	At            time.Time       `json:"at"`
+	Until         time.Time       `json:"until,omitzero"`
 	Health        string          `json:"health"`
 	Class         providers.Class `json:"class,omitempty"`
 	Models        int             `json:"models"`
@@ -135,6 +139,45 @@ func Credential(c *config.Credential) *providers.Credential {
 	return pc
 }
 
+// head reads a record's leading fields, up to models_at, and stops there:
+// every plan reads them for every credential, and the usage and history
+// that follow are most of a record's bytes.
+func head(raw []byte) (*Record, error) {
+	var r Record
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var dst any
+		switch t {
+		case "api_type":
+			dst = &r.APIType
+		case "base_url":
+			dst = &r.BaseURL
+		case "key_hash":
+			dst = &r.KeyHash
+		case "models":
+			dst = &r.Models
+		case "models_at":
+			dst = &r.ModelsAt
+		default:
+			dst = new(json.RawMessage)
+		}
+		if err := dec.Decode(dst); err != nil {
+			return nil, err
+		}
+		if t == "models_at" {
+			break
+		}
+	}
+	return &r, nil
+}
+
 // FillModels gives every credential that lists no models the models its
 // last refresh found (Discovered), so targets can pick one, and says when in
 // DiscoveredFrom for the plan. Records of another key or base URL are not
@@ -146,15 +189,27 @@ func FillModels(cfg *config.Config, st *states.State) error {
 		if len(c.Models) > 0 {
 			continue
 		}
-		r, err := Load(st, c.ID)
-		if err != nil {
-			return err
-		}
-		if r == nil || len(r.Models) == 0 || !r.Matches(Credential(c), salt) {
+		raw, ok := st.Shared[sectionPrefix+c.ID]
+		if !ok {
 			continue
 		}
-		c.Discovered = slices.Clone(r.Models)
+		r, err := head(raw)
+		if err != nil {
+			return fmt.Errorf("state: telemetry of credential %s: %w", c.ID, err)
+		}
+		if len(r.Models) == 0 || !r.Matches(Credential(c), salt) {
+			continue
+		}
+		c.Discovered = r.Models
 		c.DiscoveredFrom = "found by hub refresh on " + r.ModelsAt.Local().Format("2006-01-02 15:04")
 	}
 	return nil
+}
+
+// same reports whether two samples say the same, times apart.
+func (s Sample) same(o Sample) bool {
+	eqF := func(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+	eqI := func(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+	return s.Health == o.Health && s.Class == o.Class && s.Models == o.Models && s.Unlimited == o.Unlimited &&
+		eqF(s.Balance, o.Balance) && eqF(s.TodayCost, o.TodayCost) && eqI(s.TodayRequests, o.TodayRequests) && eqI(s.TodayTokens, o.TodayTokens)
 }

@@ -178,13 +178,25 @@ func TestRecordHistoryRotationAndHealth(t *testing.T) {
 	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	ok := Result{ID: c.ID, At: now, Models: &providers.ModelList{Models: []providers.Model{{ID: "gpt-4o"}}}}
 	var rec *Record
-	for i := range HistoryLen + 5 {
+	// Refreshes that find the same stretch one sample.
+	for i := range 10 {
 		ok.At = now.Add(time.Duration(i) * time.Minute)
 		rec = ok.Record(rec, c, salt)
 	}
-	if len(rec.History) != HistoryLen || !rec.History[HistoryLen-1].At.Equal(ok.At) || rec.Health.Status != Healthy {
-		t.Fatalf("history %d, last %v, health %+v", len(rec.History), rec.History[len(rec.History)-1].At, rec.Health)
+	if len(rec.History) != 1 || !rec.History[0].At.Equal(now) || !rec.History[0].Until.Equal(ok.At) {
+		t.Fatalf("ten equal refreshes: %+v", rec.History)
 	}
+	// Refreshes that differ (today's requests grow) each add one, up to the cap.
+	for i := range HistoryLen + 5 {
+		n := int64(i + 1)
+		ok.At = now.Add(time.Duration(i+10) * time.Minute)
+		ok.Usage = &providers.Usage{Source: "sub2api", TodayRequests: &n}
+		rec = ok.Record(rec, c, salt)
+	}
+	if len(rec.History) != HistoryLen || !rec.History[HistoryLen-1].At.Equal(ok.At) || *rec.History[HistoryLen-1].TodayRequests != HistoryLen+5 || rec.Health.Status != Healthy {
+		t.Fatalf("history %d, last %+v, health %+v", len(rec.History), rec.History[len(rec.History)-1], rec.Health)
+	}
+	ok.Usage = nil
 	// A failed refresh keeps the last good models and says why.
 	bad := Result{ID: c.ID, At: now.Add(time.Hour), ModelsErr: &providers.Failure{Class: providers.ClassInvalidKey, Status: 401, Endpoint: "GET x", Message: "Invalid token"}}
 	rec2 := bad.Record(rec, c, salt)
