@@ -49,8 +49,8 @@ func BenchmarkStateWithTelemetry(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(len(doc))/(1<<20), "MiB/state")
 	b.Run("decode", func(b *testing.B) {
+		b.ReportMetric(float64(len(doc))/(1<<20), "MiB/state")
 		for b.Loop() {
 			if _, err := states.Decode(doc); err != nil {
 				b.Fatal(err)
