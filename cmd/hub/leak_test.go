@@ -140,7 +140,7 @@ func TestNoKeyInOutput(t *testing.T) {
 	run(0, "help")
 	run(0, "completion", "bash")
 	run(0, "completion", "zsh")
-	for _, cmd := range [][]string{{"init"}, {"validate"}, {"fmt"}, {"plan"}, {"apply"}, {"destroy"}, {"state"}, {"state", "list"}, {"state", "show"}, {"version"}, {"completion"}} {
+	for _, cmd := range [][]string{{"init"}, {"validate"}, {"fmt"}, {"plan"}, {"apply"}, {"destroy"}, {"state"}, {"state", "list"}, {"state", "show"}, {"version"}, {"completion"}, {"verify"}, {"models"}, {"refresh"}, {"status"}, {"watch"}} {
 		run(0, append(cmd, "--help")...)
 	}
 	// The key given as the value of flags that do not exist.
