@@ -26,15 +26,9 @@ func readBilling(ctx context.Context, r *run) error {
 	if err != nil {
 		return err
 	}
-	m, ok := decodeObject(resp.Body)
-	var sub map[string]any
-	if ok {
-		sub, ok = payload(m, "hard_limit_usd", "balance")
-	}
-	if !ok {
-		f := otherShape(resp, "an OpenAI billing subscription (no hard_limit_usd)")
-		r.fail(MethodOpenAIBilling, resp.Endpoint, f)
-		return f
+	sub, err := r.shaped(MethodOpenAIBilling, resp, "an OpenAI billing subscription (no hard_limit_usd)", "hard_limit_usd", "balance")
+	if err != nil {
+		return err
 	}
 	r.u.ExpiresAt = expiry(sub["access_until"])
 	// Some gateways put the balance right in the subscription; All API Hub
@@ -46,9 +40,7 @@ func readBilling(ctx context.Context, r *run) error {
 	}
 	limit, ok := field(sub, "hard_limit_usd")
 	if !ok {
-		f := otherShape(resp, "an OpenAI billing subscription (hard_limit_usd is not a number)")
-		r.fail(MethodOpenAIBilling, resp.Endpoint, f)
-		return f
+		return r.wrongShape(MethodOpenAIBilling, resp, "an OpenAI billing subscription (hard_limit_usd is not a number)")
 	}
 	r.done(MethodOpenAIBilling, resp, "")
 
@@ -69,21 +61,19 @@ func readBilling(ctx context.Context, r *run) error {
 		}
 		return err
 	}
-	um, ok := decodeObject(uresp.Body)
-	var use map[string]any
-	if ok {
-		use, ok = payload(um, "total_usage", "used_usd")
+	const noUsage = "an OpenAI billing usage (no total_usage)"
+	use, err := r.shaped(MethodOpenAIBilling, uresp, noUsage, "total_usage", "used_usd")
+	if err != nil {
+		return err
 	}
 	var used *float64
-	if cents, ok2 := field(use, "total_usage"); ok && ok2 {
+	if cents, ok := field(use, "total_usage"); ok {
 		used = ptr(math.Max(0, cents) / 100)
-	} else if usd, ok2 := field(use, "used_usd"); ok && ok2 {
+	} else if usd, ok := field(use, "used_usd"); ok {
 		used = ptr(math.Max(0, usd))
 	}
 	if used == nil {
-		f := otherShape(uresp, "an OpenAI billing usage (no total_usage)")
-		r.fail(MethodOpenAIBilling, uresp.Endpoint, f)
-		return f
+		return r.wrongShape(MethodOpenAIBilling, uresp, noUsage)
 	}
 	r.done(MethodOpenAIBilling, uresp, "")
 	r.u.TotalUsed = used

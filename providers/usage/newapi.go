@@ -27,15 +27,9 @@ func readNewAPI(ctx context.Context, r *run) error {
 	if err != nil {
 		return err
 	}
-	m, ok := decodeObject(resp.Body)
-	var data map[string]any
-	if ok {
-		data, ok = payload(m, "total_available", "unlimited_quota")
-	}
-	if !ok {
-		f := otherShape(resp, "New API token usage (no total_available)")
-		r.fail(MethodNewAPI, resp.Endpoint, f)
-		return f
+	data, err := r.shaped(MethodNewAPI, resp, "New API token usage (no total_available)", "total_available", "unlimited_quota")
+	if err != nil {
+		return err
 	}
 	st, err := statuses.get(ctx, r.cl, r.c)
 	if err != nil {

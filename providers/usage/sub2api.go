@@ -20,15 +20,9 @@ func readSub2API(ctx context.Context, r *run) error {
 	if err != nil {
 		return err
 	}
-	m, ok := decodeObject(resp.Body)
-	var body map[string]any
-	if ok {
-		body, ok = payload(m, "remaining", "balance", "isValid")
-	}
-	if !ok {
-		f := otherShape(resp, "Sub2API usage (no remaining or balance)")
-		r.fail(MethodSub2API, resp.Endpoint, f)
-		return f
+	body, err := r.shaped(MethodSub2API, resp, "Sub2API usage (no remaining or balance)", "remaining", "balance", "isValid")
+	if err != nil {
+		return err
 	}
 	if b, ok := field(body, "balance"); ok {
 		r.u.Balance = ptr(b)

@@ -181,11 +181,26 @@ func (r *run) done(source string, resp *providers.Response, message string) {
 	r.u.Attempts = append(r.u.Attempts, providers.Attempt{Source: source, Endpoint: resp.Endpoint, Status: StatusSuccess, Message: message})
 }
 
-// otherShape is the failure for a 2xx answer that is not the API expected:
-// some other service lives at that path, so for auto it is not there.
-func otherShape(resp *providers.Response, what string) *providers.Failure {
-	return &providers.Failure{Class: providers.ClassUnsupported, Status: resp.Status, Endpoint: resp.Endpoint,
+// wrongShape records and returns the failure for a 2xx answer that is not
+// the API expected: some other service lives at that path, so for auto it
+// is not there.
+func (r *run) wrongShape(source string, resp *providers.Response, what string) error {
+	f := &providers.Failure{Class: providers.ClassUnsupported, Status: resp.Status, Endpoint: resp.Endpoint,
 		Message: "the answer is not " + what}
+	r.fail(source, resp.Endpoint, f)
+	return f
+}
+
+// shaped returns the object of an answer that holds one of fields, at the
+// top or under "data"; any other answer is a wrongShape.
+func (r *run) shaped(source string, resp *providers.Response, what string, fields ...string) (map[string]any, error) {
+	m, ok := decodeObject(resp.Body)
+	if ok {
+		if obj, ok := payload(m, fields...); ok {
+			return obj, nil
+		}
+	}
+	return nil, r.wrongShape(source, resp, what)
 }
 
 // endpointOf is "GET <url>" without query or fragment, for attempts.
