@@ -31,6 +31,7 @@ import (
 	"sync"
 
 	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/providers"
 )
 
 // A Target adapts hub's desired configuration to one downstream tool's files.
@@ -349,9 +350,9 @@ type Credential struct {
 
 // Model families, for PickModel.
 const (
-	FamilyClaude = "claude"
-	FamilyGPT    = "gpt"
-	FamilyGemini = "gemini"
+	FamilyClaude = providers.FamilyClaude
+	FamilyGPT    = providers.FamilyGPT
+	FamilyGemini = providers.FamilyGemini
 )
 
 // PickModel returns the credential's first model of a family (claude-*,
@@ -366,7 +367,7 @@ func (c *Credential) PickModel(family string) (model, origin string) {
 		list, from = c.Discovered, c.DiscoveredFrom
 	}
 	for _, m := range list {
-		if !inFamily(family, strings.ToLower(m)) {
+		if !providers.InFamily(family, m) {
 			continue
 		}
 		origin = fmt.Sprintf("first %s model of credential.%s", family, c.ID)
@@ -389,19 +390,6 @@ func ModelItem(key Key, configured string, c *Credential, family string) (it Ite
 		return Item{Key: key, Value: m, Origin: origin}, true
 	}
 	return Item{}, false
-}
-
-func inFamily(family, id string) bool {
-	if i := strings.LastIndex(id, "/"); i >= 0 {
-		id = id[i+1:]
-	}
-	switch family {
-	case FamilyGPT:
-		return strings.HasPrefix(id, "gpt") || strings.HasPrefix(id, "codex") ||
-			len(id) > 1 && id[0] == 'o' && id[1] >= '0' && id[1] <= '9'
-	default:
-		return strings.HasPrefix(id, family)
-	}
 }
 
 // Input is what a target block resolves to besides its own attributes.

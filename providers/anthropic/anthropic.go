@@ -101,15 +101,7 @@ func (Family) Models(ctx context.Context, cl *providers.Client, c *providers.Cre
 
 // SuggestModel returns the first Claude model, else the first id.
 func (Family) SuggestModel(ids []string) string {
-	for _, id := range ids {
-		if strings.HasPrefix(strings.ToLower(id), "claude") {
-			return id
-		}
-	}
-	if len(ids) > 0 {
-		return ids[0]
-	}
-	return ""
+	return providers.Suggest(providers.FamilyClaude, ids)
 }
 
 // Probes returns the probes of a deep verification, in order.

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/hubctl/hub/providers"
@@ -51,22 +50,9 @@ func (family) Probes() []providers.ProbeKind {
 	return []providers.ProbeKind{providers.ProbeText, providers.ProbeTools, providers.ProbeStructured}
 }
 
-var oSeries = regexp.MustCompile(`^o\d`)
-
 // SuggestModel picks All API Hub's choice: the first GPT or o-series
 // model, else the first model.
-func (family) SuggestModel(ids []string) string {
-	for _, id := range ids {
-		low := strings.ToLower(id)
-		if strings.HasPrefix(low, "gpt") || oSeries.MatchString(low) {
-			return id
-		}
-	}
-	if len(ids) > 0 {
-		return ids[0]
-	}
-	return ""
-}
+func (family) SuggestModel(ids []string) string { return providers.Suggest(providers.FamilyGPT, ids) }
 
 // Models lists the key's models with GET <root>/models. Only when that
 // path is not there (404 or 405, not an HTML page, which means a wrong
