@@ -26,6 +26,13 @@ type credFlags struct {
 	timeout     time.Duration
 }
 
+// The defaults of --parallelism and --timeout, also used by hub watch's
+// scheduled refreshes.
+const (
+	defaultParallelism = 16
+	defaultTimeout     = 30 * time.Second
+)
+
 func (f *credFlags) register(c *cobra.Command, network bool) {
 	f.vars.register(c.Flags())
 	c.Flags().StringSliceVar(&f.tags, "tag", nil, "only credentials with this `TAG` (repeatable; any of them matches)")
@@ -33,8 +40,8 @@ func (f *credFlags) register(c *cobra.Command, network bool) {
 	c.Flags().StringVar(&f.search, "search", "", "only credentials whose id, name, base URL, tags or notes contain `TEXT` (case-insensitive)")
 	c.Flags().BoolVar(&f.json, "json", false, "print one JSON object per credential, one per line")
 	if network {
-		c.Flags().IntVar(&f.parallelism, "parallelism", 16, "work on at most `N` credentials at once")
-		c.Flags().DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on one HTTP request after `DURATION`")
+		c.Flags().IntVar(&f.parallelism, "parallelism", defaultParallelism, "work on at most `N` credentials at once")
+		c.Flags().DurationVar(&f.timeout, "timeout", defaultTimeout, "give up on one HTTP request after `DURATION`")
 	}
 }
 

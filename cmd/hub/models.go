@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -55,7 +54,7 @@ stderr. Nothing is written; hub refresh records the list in the state.`,
 	}
 	f.vars.register(c.Flags())
 	c.Flags().BoolVar(&f.json, "json", false, "print the list as one JSON object")
-	c.Flags().DurationVar(&f.timeout, "timeout", 30*time.Second, "give up on one HTTP request after `DURATION`")
+	c.Flags().DurationVar(&f.timeout, "timeout", defaultTimeout, "give up on one HTTP request after `DURATION`")
 	f.parallelism = 1
 	return c
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/engine/watch"
 )
@@ -79,16 +77,11 @@ func (w *watcher) refreshOnce(ctx context.Context, poke func()) error {
 	if cfg == nil || len(cfg.Credentials) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(cfg.Credentials))
-	for id := range cfg.Credentials {
-		ids = append(ids, id)
+	f := credFlags{parallelism: defaultParallelism, timeout: defaultTimeout}
+	sel, err := w.a.selectCreds(cfg, nil, &f)
+	if err != nil {
+		return err
 	}
-	sort.Strings(ids)
-	sel := make([]*config.Credential, len(ids))
-	for i, id := range ids {
-		sel[i] = cfg.Credentials[id]
-	}
-	f := credFlags{parallelism: 16, timeout: 30 * time.Second}
 	res := telemetry.Refresh(ctx, provCreds(sel), telemetry.Options{Client: w.a.client(&f), Parallelism: f.parallelism})
 	if ctx.Err() != nil {
 		return nil // stopping: a watch ends without recording a cut-off refresh
