@@ -22,10 +22,10 @@ import (
 
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/plans"
-	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/engine/telemetry"
+	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
 

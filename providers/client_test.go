@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/secret"
 )
 
 const testKey = "sk-test-client-5f1e2d3c4b5a"

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/secret"
 )
 
 // Credential is what the upstream side needs of a credential block.

@@ -30,8 +30,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/secret"
 )
 
 // A Target adapts hub's desired configuration to one downstream tool's files.

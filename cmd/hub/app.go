@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine/render"
-	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/secret"
 )
 
 // app is the state of one hub invocation shared by its commands.

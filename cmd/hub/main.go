@@ -19,8 +19,8 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/hubctl/hub/engine/secret"
 	_ "github.com/hubctl/hub/providers/all"
+	"github.com/hubctl/hub/secret"
 	_ "github.com/hubctl/hub/targets/all"
 )
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/secret"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the watcher's goroutines.

@@ -13,8 +13,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
-	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
 

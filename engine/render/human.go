@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/hubctl/hub/engine/plans"
-	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/secret"
 )
 
 // Style switches colour on or off.

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/secret"
 )
 
 // Options bound a run over many credentials.

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
 

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/providers/fakerelay"
+	"github.com/hubctl/hub/secret"
 )
 
 const (

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/providers/fakerelay"
 	_ "github.com/hubctl/hub/providers/usage"
+	"github.com/hubctl/hub/secret"
 )
 
 const key = "sk-test-usage-0123456789abcdef"

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
-	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
 

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
 

@@ -31,9 +31,9 @@ import (
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
-	"github.com/hubctl/hub/engine/secret"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/cliproxyapi"
 )

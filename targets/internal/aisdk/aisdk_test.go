@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hubctl/hub/engine/secret"
+	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
 
