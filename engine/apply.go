@@ -57,6 +57,9 @@ type ApplyResult struct {
 	Targets []TargetResult
 	State   *states.State
 	Changed bool // State differs from the input state
+	// SaveErr is set by Op.Apply when the files were written but State
+	// could not be saved.
+	SaveErr error
 }
 
 // Err joins the per-file errors, naming which targets were applied and which not.

@@ -444,3 +444,33 @@ func equal(a, b any) bool { return bytes.Equal(canonical(a), canonical(b)) }
 
 // HashValue is the salted hash recorded for a value in state and plans.
 func HashValue(salt []byte, v any) string { return secret.Hash(salt, canonical(v)) }
+
+// Narrow returns the part of pl that concerns the targets keep: what a plan
+// of only those targets gives, without planning again (hub watch leaves out
+// the targets it cannot apply now).
+func (pl *Planned) Narrow(keep []string) *Planned {
+	want := map[string]bool{}
+	for _, a := range keep {
+		want[a] = true
+	}
+	p := *pl.Plan
+	p.Filter = keep
+	p.Targets = nil
+	out := &Planned{Plan: &p, files: map[string]*pending{}, reloads: map[string]func(context.Context) error{}}
+	for _, t := range pl.Plan.Targets {
+		if want[t.Address] {
+			p.Targets = append(p.Targets, t)
+		}
+	}
+	for path, pend := range pl.files {
+		if want[pend.address] {
+			out.files[path] = pend
+		}
+	}
+	for addr, r := range pl.reloads {
+		if want[addr] {
+			out.reloads[addr] = r
+		}
+	}
+	return out
+}

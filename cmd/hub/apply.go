@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -83,81 +82,49 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 	if err != nil {
 		return err
 	}
-	store, err := a.store(cfg.Backend)
-	if err != nil {
-		return err
-	}
-	var timeout time.Duration
-	if cfg.Backend != nil {
-		timeout = cfg.Backend.LockTimeout
-	}
-	unlock, err := a.lock(store, op, timeout)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	st, err := a.loadState(store)
-	if err != nil {
-		return err
-	}
-	opts := engine.PlanOptions{Targets: f.targets, Destroy: destroy}
-	var saved *engine.SavedPlan
+	opts := engine.ApplyOptions{Op: op, Plan: engine.PlanOptions{Targets: f.targets, Destroy: destroy}}
 	if planFile != "" {
 		b, err := os.ReadFile(planFile)
 		if err != nil {
 			return fmt.Errorf("read plan: %w", err)
 		}
-		if saved, err = engine.DecodeSaved(b); err != nil {
+		if opts.Saved, err = engine.DecodeSaved(b); err != nil {
 			return fmt.Errorf("%s: %w", planFile, err)
 		}
-		if err := saved.Prepare(st); err != nil {
-			return err
-		}
-		opts = engine.PlanOptions{Targets: saved.Filter, Destroy: saved.Destroy}
 	}
-	eng := a.engine()
-	planned, err := eng.Plan(a.ctx, cfg, st, opts)
-	if err != nil {
-		return err
-	}
-	p := planned.Plan
-	if saved != nil {
-		if err := saved.Match(p); err != nil {
-			return err
-		}
-	} else {
+	opts.Review = func(p *plans.Plan) error {
 		if a.showPlan(p, j, op) {
 			a.hint("hub writes nothing while the plan has errors; fix them, or leave those targets out with --target")
 			return reported(1)
 		}
-		if !p.HasChanges() {
+		if !p.HasChanges() || auto {
 			return nil
 		}
-		if !auto {
-			if err := a.confirm(op); err != nil {
-				return err
-			}
-		}
+		return a.confirm(op)
 	}
-	res, err := eng.Apply(a.ctx, planned, st)
+	sess, err := a.session(cfg)
 	if err != nil {
 		return err
 	}
-	var saveErr error
-	if res.Changed {
-		saveErr = a.saveState(store, st, res.State)
+	done, err := sess.Apply(a.ctx, cfg, opts)
+	if err != nil {
+		return a.lockFailed(err)
 	}
-	a.showApply(op, p, res, j)
+	res := done.Result
+	if res == nil {
+		return nil
+	}
+	a.showApply(op, done.Plan, res, j)
 	if err := res.Err(); err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			a.errorf("%s", line)
 		}
-		if saveErr == nil {
+		if res.SaveErr == nil {
 			a.hint("the state records only the files that were written; fix the cause and run hub apply again")
 		}
 	}
-	if saveErr != nil {
-		a.errorf("the files above were written but the state could not be saved: %v", saveErr)
+	if res.SaveErr != nil {
+		a.errorf("the files above were written but the state could not be saved: %v", res.SaveErr)
 		a.hint("the next plan will find the written items and adopt them")
 		return reported(1)
 	}

@@ -1,15 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/pflag"
@@ -81,98 +75,55 @@ func (a *app) store(be *config.Backend) (states.Store, error) {
 // cachePath is where a remote state's local copy lives.
 func (a *app) cachePath() string { return filepath.Join(a.dir(), ".hub", "state-cache.json") }
 
-// lock takes the state lock for a writing operation, waiting up to timeout
-// for another run to release it.
-func (a *app) lock(store states.Store, op string, timeout time.Duration) (func() error, error) {
-	return a.lockCtx(a.ctx, store, op, timeout)
-}
-
-// lockCtx is lock with its own context, for work that must finish after
-// Ctrl-C (recording a refresh) or runs beside watch's rounds.
-func (a *app) lockCtx(ctx context.Context, store states.Store, op string, timeout time.Duration) (func() error, error) {
-	locker, ok := store.(states.Locker)
-	if !ok {
-		return func() error { return nil }, nil
-	}
-	info := states.LockInfo{ID: uuid.NewString(), Operation: op, Who: a.env["USER"] + "@" + a.host(), PID: os.Getpid()}
-	deadline := time.Now().Add(timeout)
-	for {
-		unlock, err := locker.Lock(ctx, info)
-		var le *states.LockedError
-		if !errors.As(err, &le) {
-			return unlock, err
-		}
-		if time.Now().Before(deadline) {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(time.Second):
-				continue
-			}
-		}
-		a.errorf("%v", err)
-		if _, local := store.(*states.FileStore); local {
-			a.hint("wait for the other hub run to finish; a lock held by a process that died is released by the OS")
-		} else {
-			a.hint("wait for the other hub run to finish (or raise lock_timeout); if its holder died, run hub state unlock ID with the lock ID above")
-		}
-		return nil, reported(1)
-	}
-}
-
-// saveState saves next. When another host saved meanwhile, its writes are
-// in other sections, so hub re-reads, lays this host's section over them and
-// tries again; a change to the same section is refused.
-func (a *app) saveState(store states.Store, base, next *states.State) error {
-	for attempt := 0; ; attempt++ {
-		err := store.Save(a.ctx, next)
-		var ce *states.ConflictError
-		if err == nil || !errors.As(err, &ce) || ce.WantLineage != ce.HaveLineage || attempt == 3 {
-			return err
-		}
-		remote, lerr := store.Load(a.ctx)
-		if lerr != nil {
-			return fmt.Errorf("%w; reading it again to merge: %v", err, lerr)
-		}
-		merged, merr := states.Merge(base, next, remote, a.host(), store.Describe())
-		if merr != nil {
-			return fmt.Errorf("%w; the files above were written, but hub could not record them: run hub plan to see where things stand", merr)
-		}
-		base, next = remote, merged
-	}
-}
-
-// loadState loads the state, with a hint when a remote cannot be read.
-func (a *app) loadState(store states.Store) (*states.State, error) {
-	return a.loadStateCtx(a.ctx, store)
-}
-
-// loadStateCtx is loadState with its own context.
-func (a *app) loadStateCtx(ctx context.Context, store states.Store) (*states.State, error) {
-	st, err := store.Load(ctx)
+// session is the operation layer for cfg: its state store, how long to wait
+// for its lock, and who this run is.
+func (a *app) session(cfg *config.Config) (*engine.Session, error) {
+	store, err := a.store(cfg.Backend)
 	if err != nil {
-		if _, remote := store.(*states.Synced); remote && !errors.Is(err, states.ErrRemoteEmpty) && !errors.Is(err, states.ErrForeignLineage) {
-			return nil, fmt.Errorf("%w (hub plan --refresh=false works offline from the local copy)", err)
-		}
 		return nil, err
 	}
-	return st, nil
+	return a.sessionFor(cfg.Backend, store), nil
+}
+
+// sessionFor is session with a store already open.
+func (a *app) sessionFor(be *config.Backend, store states.Store) *engine.Session {
+	var timeout time.Duration
+	if be != nil {
+		timeout = be.LockTimeout
+	}
+	return &engine.Session{Engine: a.engine(), Store: store, LockTimeout: timeout, Who: a.env["USER"] + "@" + a.host()}
+}
+
+// lockFailed reports a lock that stayed held, with what to do; other
+// errors pass through.
+func (a *app) lockFailed(err error) error {
+	var le *states.LockedError
+	if !errors.As(err, &le) {
+		return err
+	}
+	a.errorf("%v", err)
+	if !le.Breakable {
+		a.hint("wait for the other hub run to finish; a lock held by a process that died is released by the OS")
+	} else {
+		a.hint("wait for the other hub run to finish (or raise lock_timeout); if its holder died, run hub state unlock ID with the lock ID above")
+	}
+	return reported(1)
+}
+
+// loadState reads the state without the lock (state show, status).
+func (a *app) loadState(store states.Store) (*states.State, error) {
+	return a.sessionFor(nil, store).Load(a.ctx)
 }
 
 // planState is the state a plan starts from: the store's, or with
 // refresh=false the local copy of a remote state, said to be possibly stale.
-func (a *app) planState(store states.Store, refresh bool) (*states.State, error) {
-	synced, remote := store.(*states.Synced)
-	if refresh || !remote {
-		return a.loadState(store)
-	}
-	st, err := synced.Cached()
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("--refresh=false: there is no local copy of the state yet (%s); run hub plan once with the server reachable", a.cachePath())
-	}
+func (a *app) planState(sess *engine.Session, refresh bool) (*states.State, error) {
+	st, stale, err := sess.PlanState(a.ctx, refresh)
 	if err != nil {
 		return nil, err
 	}
-	a.warnf("planning from the local copy of the state (serial %d): it may be stale", st.Serial)
+	if stale {
+		a.warnf("planning from the local copy of the state (serial %d): it may be stale", st.Serial)
+	}
 	return st, nil
 }

@@ -61,15 +61,15 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 			if err != nil {
 				return err
 			}
-			store, err := a.store(cfg.Backend)
+			sess, err := a.session(cfg)
 			if err != nil {
 				return err
 			}
-			st, err := a.planState(store, refresh)
+			st, err := a.planState(sess, refresh)
 			if err != nil {
 				return err
 			}
-			planned, err := a.engine().Plan(a.ctx, cfg, st, engine.PlanOptions{Targets: f.targets, Destroy: destroy})
+			planned, err := sess.Engine.Plan(a.ctx, cfg, st, engine.PlanOptions{Targets: f.targets, Destroy: destroy})
 			if err != nil {
 				return err
 			}

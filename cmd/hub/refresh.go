@@ -1,17 +1,13 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
-	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/providers"
 )
@@ -48,16 +44,17 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 			if err != nil {
 				return err
 			}
-			store, err := a.store(cfg.Backend)
+			sess, err := a.session(cfg)
 			if err != nil {
 				return err
 			}
+			creds := provCreds(sel)
 			bar := a.newProgress("refreshing", len(sel), f.json)
-			res := telemetry.Refresh(a.ctx, provCreds(sel), telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
+			res := telemetry.Refresh(a.ctx, creds, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
 			bar.done()
-			recs, err := a.recordTelemetry(cfg, store, sel, res)
+			recs, err := sess.RecordRefresh(a.ctx, creds, res)
 			if err != nil {
-				return err
+				return a.lockFailed(err)
 			}
 			skipped := 0
 			for i, r := range res {
@@ -76,58 +73,6 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 	}
 	f.register(c, true)
 	return c
-}
-
-// recordTelemetry folds refresh results into the state under the lock, and
-// returns the new records by credential id. The fold is redone on the newest
-// state when another host saved meanwhile, so both hosts' refreshes stay.
-func (a *app) recordTelemetry(cfg *config.Config, store states.Store, sel []*config.Credential, res []telemetry.Result) (map[string]*telemetry.Record, error) {
-	timeout := 10 * time.Second
-	if cfg.Backend != nil {
-		timeout = max(timeout, cfg.Backend.LockTimeout)
-	}
-	// The results are in: record them even if Ctrl-C came meanwhile.
-	ctx := context.WithoutCancel(a.ctx)
-	unlock, err := a.lockCtx(ctx, store, "refresh", timeout)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	for attempt := 0; ; attempt++ {
-		st, err := a.loadStateCtx(ctx, store)
-		if err != nil {
-			return nil, err
-		}
-		salt := st.SaltBytes()
-		recs := map[string]*telemetry.Record{}
-		for i, r := range res {
-			if r.Skipped {
-				continue
-			}
-			pc := telemetry.Credential(sel[i])
-			prev, err := telemetry.Load(st, pc.ID)
-			if err != nil {
-				return nil, err
-			}
-			rec := r.Record(prev, pc, salt)
-			if err := telemetry.Store(st, pc.ID, rec); err != nil {
-				return nil, err
-			}
-			recs[pc.ID] = rec
-		}
-		if len(recs) == 0 {
-			return recs, nil
-		}
-		st.Serial++
-		err = store.Save(ctx, st)
-		var ce *states.ConflictError
-		if err == nil || !errors.As(err, &ce) || ce.WantLineage != ce.HaveLineage || attempt == 3 {
-			if err != nil {
-				return nil, fmt.Errorf("record the refresh: %w", err)
-			}
-			return recs, nil
-		}
-	}
 }
 
 func (a *app) showRefresh(j *render.JSON, c *config.Credential, r *telemetry.Result, rec *telemetry.Record) {

@@ -117,7 +117,7 @@ func TestWatch(t *testing.T) {
 	r.until("the first apply", has(`"model-one"`))
 	r.until("the summary line", func() bool { return strings.Contains(r.out.String(), "claude_code.default: wrote "+settingsPath) })
 	// hub's own write is not a change.
-	r.until("the round to end", func() bool { return len(r.w.filter([]string{settingsPath})) == 0 })
+	r.until("the round to end", func() bool { return len(r.w.rec.Filter([]string{settingsPath})) == 0 })
 	// Between rounds the state lock is free: another hub can apply.
 	h.run("apply", "--auto-approve").want(t, 0, "No changes")
 

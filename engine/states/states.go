@@ -348,6 +348,9 @@ type LockInfo struct {
 type LockedError struct {
 	Where  string
 	Holder *LockInfo // nil if unknown
+	// Breakable is set when the lock can outlive its holder (a lock object
+	// on a server, not an OS lock): hub state unlock ID removes it.
+	Breakable bool
 }
 
 func (e *LockedError) Error() string {

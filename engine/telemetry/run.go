@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/secret"
 )
@@ -416,4 +417,32 @@ func chooseModel(f providers.Family, c *providers.Credential, listed []string, o
 		return m, "suggested from the model list"
 	}
 	return "", ""
+}
+
+// Fold records the results of a refresh of creds (results in the same order)
+// into st, and returns the new records by credential id. Skipped results
+// (cut off by Ctrl-C) are left out; when none is left, st is unchanged and
+// Fold returns states.ErrUnchanged.
+func Fold(st *states.State, creds []*providers.Credential, res []Result) (map[string]*Record, error) {
+	salt := st.SaltBytes()
+	recs := map[string]*Record{}
+	for i, r := range res {
+		if r.Skipped {
+			continue
+		}
+		c := creds[i]
+		prev, err := Load(st, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		rec := r.Record(prev, c, salt)
+		if err := Store(st, c.ID, rec); err != nil {
+			return nil, err
+		}
+		recs[c.ID] = rec
+	}
+	if len(recs) == 0 {
+		return recs, states.ErrUnchanged
+	}
+	return recs, nil
 }
