@@ -65,10 +65,10 @@ type Planned struct {
 type pending struct {
 	address string
 	typ     string
-	data    []byte   // new contents
-	before  []byte   // contents at plan time
-	existed bool     // the file existed at plan time
-	store   docStore // where it is written
+	data    []byte    // new contents
+	before  []byte    // contents at plan time
+	existed bool      // the file existed at plan time
+	store   documents // where it is written
 	items   []targets.Item
 }
 
@@ -205,11 +205,11 @@ func (e *Engine) planTarget(ctx context.Context, sys system.System, j *targetJob
 				continue
 			}
 		}
-		fc, pend := e.planFile(ctx, storeFor(sys, j.impl, path), j.impl, path, spec, ownedFile(j.owned, path), salt)
+		fc, pend := e.planFile(ctx, documentsOf(sys, j.impl, path), j.impl, path, spec, ownedFile(j.owned, path), salt)
 		j.plan.Files = append(j.plan.Files, fc)
 		if pend != nil {
 			pend.address, pend.typ = j.addr, j.typ
-			pend.store = storeFor(e.Sys, j.impl, path)
+			pend.store = documentsOf(e.Sys, j.impl, path)
 			j.pending[path] = pend
 		}
 	}
@@ -257,7 +257,7 @@ func withOwnedFiles(paths []string, ot *states.Target) []string {
 
 // planFile compares one file's desired items (spec, nil for none), its actual
 // contents and what hub owns there.
-func (e *Engine) planFile(ctx context.Context, store docStore, impl targets.Target, path string, spec *targets.Spec, owned *states.File, salt []byte) (plans.FileChange, *pending) {
+func (e *Engine) planFile(ctx context.Context, store documents, impl targets.Target, path string, spec *targets.Spec, owned *states.File, salt []byte) (plans.FileChange, *pending) {
 	fc := plans.FileChange{Path: path}
 	data, err := store.read(ctx, path)
 	switch {

@@ -2,59 +2,72 @@ package engine
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
 )
 
-// A docStore is where a target's documents live: files through the System,
-// or a remote API through the target itself. Reads return an error wrapping
+// documents are where a target's documents live: files through the System,
+// or a remote API through the target itself (not to be confused with the
+// state's stores in engine/states). Reads return an error wrapping
 // fs.ErrNotExist for an absent file; a remote returns nil contents instead.
-type docStore interface {
+type documents interface {
 	read(ctx context.Context, name string) ([]byte, error)
 	write(ctx context.Context, name string, before, after []byte) error
 	// backups reports whether a copy is kept before hub first changes a document.
 	backups() bool
 }
 
-// storeFor returns where impl's documents live.
-func storeFor(sys system.System, impl targets.Target, name string) docStore {
+// documentsOf returns where impl's document name lives, seen through sys: a
+// read-only System (a plan's) gives read-only documents, remote ones
+// included.
+func documentsOf(sys system.System, impl targets.Target, name string) documents {
 	if r, ok := impl.(targets.Remote); ok {
 		if d, ok := impl.(targets.RemoteDocs); !ok || d.IsRemote(name) {
-			return remoteStore{r}
+			_, ro := sys.(system.ReadOnly)
+			return remoteDocs{r: r, readOnly: ro}
 		}
 	}
 	inPlace := false
 	if ip, ok := impl.(targets.InPlace); ok {
 		inPlace = ip.WritesInPlace(name)
 	}
-	return fileStore{sys: sys, inPlace: inPlace}
+	return fileDocs{sys: sys, inPlace: inPlace}
 }
 
-type fileStore struct {
+// fileDocs are local files.
+type fileDocs struct {
 	sys     system.System
 	inPlace bool
 }
 
-func (f fileStore) read(_ context.Context, name string) ([]byte, error) { return f.sys.ReadFile(name) }
+func (f fileDocs) read(_ context.Context, name string) ([]byte, error) { return f.sys.ReadFile(name) }
 
-func (f fileStore) write(_ context.Context, name string, _, after []byte) error {
+func (f fileDocs) write(_ context.Context, name string, _, after []byte) error {
 	if f.inPlace {
 		return f.sys.WriteFileInPlace(name, after, 0o600)
 	}
 	return f.sys.WriteFile(name, after, 0o600)
 }
 
-func (fileStore) backups() bool { return true }
+func (fileDocs) backups() bool { return true }
 
-type remoteStore struct{ r targets.Remote }
+// remoteDocs are documents behind a remote target's API.
+type remoteDocs struct {
+	r        targets.Remote
+	readOnly bool
+}
 
-func (s remoteStore) read(ctx context.Context, name string) ([]byte, error) {
+func (s remoteDocs) read(ctx context.Context, name string) ([]byte, error) {
 	return s.r.Fetch(ctx, name)
 }
 
-func (s remoteStore) write(ctx context.Context, name string, before, after []byte) error {
+func (s remoteDocs) write(ctx context.Context, name string, before, after []byte) error {
+	if s.readOnly {
+		return fmt.Errorf("%s: %w", name, system.ErrReadOnly)
+	}
 	return s.r.Push(ctx, name, before, after)
 }
 
-func (remoteStore) backups() bool { return false }
+func (remoteDocs) backups() bool { return false }
