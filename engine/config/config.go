@@ -136,8 +136,13 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 	}
 	var blocks hcl.Blocks
 	parsed := map[string]bool{}
-	if l.opts.Cache != nil {
-		defer l.opts.Cache.retain(parsed)
+	cache := l.opts.Cache
+	if cache != nil {
+		defer cache.retain(parsed)
+	} else {
+		// One load: parsed in pieces all the same (see ParseCache), which
+		// is faster than a whole-file parse, and kept nowhere.
+		cache = NewParseCache()
 	}
 	for _, name := range names {
 		display := name
@@ -151,13 +156,9 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 		}
 		var f *hcl.File
 		var d hcl.Diagnostics
-		if l.opts.Cache != nil {
-			f, d = l.opts.Cache.parse(src, display)
-			l.parser.AddFile(display, f)
-			parsed[display] = true
-		} else {
-			f, d = l.parser.ParseHCL(src, display)
-		}
+		f, d = cache.parse(src, display)
+		l.parser.AddFile(display, f)
+		parsed[display] = true
 		diags = append(diags, d...)
 		cfg.FileNames = append(cfg.FileNames, name)
 		if f == nil {

@@ -2,7 +2,9 @@ package config
 
 import (
 	"bytes"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -42,24 +44,43 @@ func (c *ParseCache) parse(src []byte, filename string) (*hcl.File, hcl.Diagnost
 	c.mu.Lock()
 	prev := c.files[filename]
 	c.mu.Unlock()
-	next := map[pieceKey]*hclsyntax.Body{}
+	ps := pieces(src)
+	bodies := make([]*hclsyntax.Body, len(ps))
+	keys := make([]pieceKey, len(ps))
+	var todo []int
+	for i, p := range ps {
+		keys[i] = pieceKey{start: p.start, text: string(p.text)}
+		if bodies[i] = prev[keys[i]]; bodies[i] == nil {
+			todo = append(todo, i)
+		}
+	}
+	// The pieces are parsed concurrently: lexing is most of a load, and a
+	// piece's tokens are few, where a whole file's grow one large slice.
+	var bad atomic.Bool
+	parallel(len(todo), func(n int) {
+		i := todo[n]
+		if bad.Load() {
+			return
+		}
+		// A copy, so what the AST keeps of the source is this piece
+		// alone, not the whole file of this round.
+		f, diags := hclsyntax.ParseConfig(bytes.Clone(ps[i].text), filename, ps[i].start)
+		body, _ := f.Body.(*hclsyntax.Body)
+		if len(diags) > 0 || body == nil || len(body.Attributes) > 0 {
+			bad.Store(true)
+			return
+		}
+		bodies[i] = body
+	})
+	ok := !bad.Load()
+	next := make(map[pieceKey]*hclsyntax.Body, len(ps))
 	blocks := hclsyntax.Blocks{}
 	var first, last *hclsyntax.Body
-	ok := true
-	for _, p := range pieces(src) {
-		k := pieceKey{start: p.start, text: string(p.text)}
-		body := prev[k]
-		if body == nil {
-			// A copy, so what the AST keeps of the source is this piece
-			// alone, not the whole file of this round.
-			f, diags := hclsyntax.ParseConfig(bytes.Clone(p.text), filename, p.start)
-			body, _ = f.Body.(*hclsyntax.Body)
-			if len(diags) > 0 || body == nil || len(body.Attributes) > 0 {
-				ok = false
-				break
-			}
+	for i, body := range bodies {
+		if !ok {
+			break
 		}
-		next[k] = body
+		next[keys[i]] = body
 		blocks = append(blocks, body.Blocks...)
 		if first == nil {
 			first = body
@@ -129,4 +150,27 @@ func pieces(src []byte) []piece {
 		out = append(out, piece{start: start, text: src[from:]})
 	}
 	return out
+}
+
+// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
