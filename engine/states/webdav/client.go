@@ -67,9 +67,12 @@ const maxBody = 64 << 20
 // request, same-origin redirects only, one retry for safe requests, and
 // the answer's status and headers as the server sent them.
 type client struct {
-	base    *url.URL // the root collection, path ending in "/", no userinfo
-	root    string   // base for gowebdav: unescaped, as gowebdav escapes each segment
-	server  string   // base for messages
+	base *url.URL // the root collection, path ending in "/", no userinfo
+	root string   // base for gowebdav: unescaped, as gowebdav escapes each segment
+	// standIn says root names standInHost, as gowebdav cannot take
+	// base's host (see newClient).
+	standIn bool
+	server  string // base for messages
 	user    string
 	pass    string
 	next    http.RoundTripper // the redirect policy over the configured transport
@@ -80,9 +83,18 @@ func newClient(base *url.URL, user, pass string, timeout time.Duration, tr http.
 	if tr == nil {
 		tr = http.DefaultTransport.(*http.Transport).Clone()
 	}
+	// gowebdav escapes every segment of the URLs it builds, the host's
+	// too, which turns an IPv6 literal ([::1]:8080) into one no URL parser
+	// takes. Such a host is given to gowebdav as a stand-in that the
+	// exchange replaces.
+	host, standIn := base.Host, false
+	if url.PathEscape(host) != host {
+		host, standIn = standInHost, true
+	}
 	return &client{
 		base:    base,
-		root:    base.Scheme + "://" + base.Host + base.Path,
+		root:    base.Scheme + "://" + host + base.Path,
+		standIn: standIn,
 		server:  strings.TrimSuffix(base.String(), "/"),
 		user:    user,
 		pass:    pass,
@@ -90,6 +102,9 @@ func newClient(base *url.URL, user, pass string, timeout time.Duration, tr http.
 		timeout: timeout,
 	}
 }
+
+// standInHost is what gowebdav is given for a host it would mangle.
+const standInHost = "hub-stand-in.invalid"
 
 type response struct {
 	status      int
@@ -219,7 +234,8 @@ var errHandedBack = errors.New("answer handed back to hub")
 //     as long as the server says 409 (Nutstore always does), or 207, whose
 //     body it writes to the log;
 //   - transport carries the request's context (its timeout and
-//     cancellation), strips XInhibitRedirect, goes through the redirect
+//     cancellation), strips XInhibitRedirect, puts back a host gowebdav
+//     was given a stand-in for (see newClient), goes through the redirect
 //     policy (redirectTransport: it follows same-origin redirects itself,
 //     so gowebdav's http.Client never sees one), and records the answer's
 //     status, headers and any failure to read its body, which gowebdav
@@ -262,6 +278,17 @@ func (x *exchange) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.WithContext(x.ctx)
 	r.Header = req.Header.Clone()
 	r.Header.Del(gowebdav.XInhibitRedirect)
+	if x.c.standIn {
+		u := *r.URL
+		u.Host = x.c.base.Host
+		r.URL, r.Host = &u, ""
+		if d := r.Header.Get("Destination"); d != "" {
+			stand := x.c.base.Scheme + "://" + standInHost + "/"
+			if rest, ok := strings.CutPrefix(d, stand); ok {
+				r.Header.Set("Destination", x.c.base.Scheme+"://"+x.c.base.Host+"/"+rest)
+			}
+		}
+	}
 	resp, err := x.c.next.RoundTrip(r)
 	if err != nil {
 		x.err = err
@@ -561,12 +588,15 @@ func (c *client) list(ctx context.Context, rel string) (entries []entry, date ti
 			x.body.Reset()
 			var err error
 			if files, err = d.ReadDir(rel); err != nil {
+				if x.resp != nil && x.resp.StatusCode == http.StatusMultiStatus && gowebdav.IsErrCode(err, http.StatusMethodNotAllowed) {
+					return errors.New("the listing does not start with the folder itself")
+				}
 				return err
 			}
 			// ReadDir skips what it cannot parse, so a garbled listing
 			// would read as an empty folder: for the write mutex, a
 			// folder where no other writer is.
-			if err := wellFormed(x.body.Bytes()); err != nil {
+			if err := multistatus(x.body.Bytes()); err != nil {
 				return fmt.Errorf("not a WebDAV listing: %w", err)
 			}
 			return nil
@@ -591,8 +621,8 @@ func (c *client) list(ctx context.Context, rel string) (entries []entry, date ti
 	return entries, date, true, nil
 }
 
-// wellFormed checks that b is one XML document.
-func wellFormed(b []byte) error {
+// multistatus checks that b is a well-formed DAV:multistatus document.
+func multistatus(b []byte) error {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	root := false
 	for {
@@ -606,7 +636,10 @@ func wellFormed(b []byte) error {
 		if err != nil {
 			return err
 		}
-		if _, ok := t.(xml.StartElement); ok {
+		if se, ok := t.(xml.StartElement); ok && !root {
+			if se.Name.Space != "DAV:" || se.Name.Local != "multistatus" {
+				return fmt.Errorf("<%s> instead of a DAV: multistatus", se.Name.Local)
+			}
 			root = true
 		}
 	}

@@ -15,6 +15,7 @@
 //
 // Requests are few (Nutstore's free accounts allow 600 in 30 minutes): a
 // Load is one GET, a Save eight requests, a Lock six and its unlock two.
+// Each request is one call of github.com/studio-b12/gowebdav (client.go).
 package webdav
 
 import (
