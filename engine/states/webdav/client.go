@@ -223,10 +223,11 @@ var errHandedBack = errors.New("answer handed back to hub")
 // Client of its own, whose
 //
 //   - interceptor adds the request's own headers (If-Match, If-None-Match);
-//   - authenticator (gowebdav.NewPreemptiveAuth) sends basic auth on every
-//     request, as hub did before (gowebdav's default first sends each
-//     request without credentials, to learn the scheme from a 401: twice
-//     the requests), sets gowebdav.XInhibitRedirect, and hands back the
+//   - authenticator (gowebdav.NewPreemptiveAuth) sends basic auth with
+//     every request (gowebdav.NewClient's would send a Client's first
+//     request without credentials, to learn the scheme from the 401: with
+//     a Client per request, every request twice), sets
+//     gowebdav.XInhibitRedirect, and hands back the
 //     answers gowebdav would otherwise act on by itself: a PUT answered
 //     404 or 409, where Write creates the parent folders its own way (from
 //     the bottom, taking Alist's 405 for success) and uploads again, and a
