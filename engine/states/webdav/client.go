@@ -10,10 +10,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/studio-b12/gowebdav"
 )
 
 // Error is a failed WebDAV request. It names the server (its URL without
@@ -52,24 +55,61 @@ var retryBackoff = 300 * time.Millisecond
 // maxRedirects is how many same-origin redirects a request follows.
 const maxRedirects = 3
 
-// maxBody bounds what a GET reads: a state document is at most a few MB.
+// maxBody bounds what an answer may hold: a state document is at most a
+// few MB.
 const maxBody = 64 << 20
 
-// client sends WebDAV requests: basic auth on every request, a timeout per
-// request, same-origin redirects only, and one retry for safe requests.
+// client sends hub's WebDAV requests through github.com/studio-b12/gowebdav,
+// which builds each request (its URL, escaping, credentials, Depth,
+// Destination and Overwrite headers, the PROPFIND body) and reads the
+// listings. Around it, hub keeps what its protocol needs (see exchange):
+// basic auth on every request without a challenge first, a timeout per
+// request, same-origin redirects only, one retry for safe requests, and
+// the answer's status and headers as the server sent them.
 type client struct {
-	base    *url.URL // the root collection, path ending in "/", no userinfo
-	server  string   // base for messages
+	base *url.URL // the root collection, path ending in "/", no userinfo
+	root string   // base for gowebdav: unescaped, as gowebdav escapes each segment
+	// standIn says root names standInHost, as gowebdav cannot take
+	// base's host (see newClient).
+	standIn bool
+	server  string // base for messages
 	user    string
 	pass    string
-	hc      *http.Client
+	next    http.RoundTripper // the redirect policy over the configured transport
 	timeout time.Duration
 }
+
+func newClient(base *url.URL, user, pass string, timeout time.Duration, tr http.RoundTripper) *client {
+	if tr == nil {
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	// gowebdav escapes every segment of the URLs it builds, the host's
+	// too, which turns an IPv6 literal ([::1]:8080) into one no URL parser
+	// takes. Such a host is given to gowebdav as a stand-in that the
+	// exchange replaces.
+	host, standIn := base.Host, false
+	if url.PathEscape(host) != host {
+		host, standIn = standInHost, true
+	}
+	return &client{
+		base:    base,
+		root:    base.Scheme + "://" + host + base.Path,
+		standIn: standIn,
+		server:  strings.TrimSuffix(base.String(), "/"),
+		user:    user,
+		pass:    pass,
+		next:    &redirectTransport{next: tr},
+		timeout: timeout,
+	}
+}
+
+// standInHost is what gowebdav is given for a host it would mangle.
+const standInHost = "hub-stand-in.invalid"
 
 type response struct {
 	status      int
 	header      http.Header
-	body        []byte
+	body        []byte // a GET's; nil for other methods
 	contentType string
 }
 
@@ -85,12 +125,26 @@ func (c *client) url(rel string) *url.URL {
 	return &u
 }
 
-// call sends one request; with retry it repeats it once, after a short
-// pause, when no answer came or the server answered with a transient error.
-// Only requests whose repetition is harmless may pass retry.
-func (c *client) call(ctx context.Context, method, rel string, hdr http.Header, body []byte, retry bool) (*response, error) {
-	r, err := c.do(ctx, method, rel, hdr, body)
-	if !retry || ctx.Err() != nil {
+// request is one WebDAV request: op makes it with gowebdav.
+type request struct {
+	method, rel string
+	header      http.Header // extra request headers: If-Match, If-None-Match
+	// handBack lists answers gowebdav must return as they are instead of
+	// acting on them itself (see exchange.Verify).
+	handBack func(status int) bool
+	// keep keeps the answer's bytes, to check what gowebdav parsed.
+	keep bool
+	// retry allows one more attempt: only for requests whose repetition
+	// is harmless.
+	retry bool
+	op    func(d *gowebdav.Client, x *exchange) error
+}
+
+// send makes q; with q.retry it repeats it once, after a short pause, when
+// no answer came or the server answered with a transient error.
+func (c *client) send(ctx context.Context, q *request) (*response, error) {
+	r, err := c.do(ctx, q)
+	if !q.retry || ctx.Err() != nil {
 		return r, err
 	}
 	if err == nil && !transientStatus(r.status) {
@@ -105,7 +159,7 @@ func (c *client) call(ctx context.Context, method, rel string, hdr http.Header, 
 		return r, err
 	case <-time.After(retryBackoff):
 	}
-	return c.do(ctx, method, rel, hdr, body)
+	return c.do(ctx, q)
 }
 
 func transientStatus(s int) bool {
@@ -117,40 +171,204 @@ func transientStatus(s int) bool {
 	return false
 }
 
-// do sends one request and reads the whole answer within the timeout.
-func (c *client) do(ctx context.Context, method, rel string, hdr http.Header, body []byte) (*response, error) {
+// do makes q once and reads the whole answer within the timeout. The
+// answer is what the server sent, as the exchange saw it: gowebdav's own
+// errors lose some of it (Remove reports any failure to send as status
+// 400, Mkdir reports 405 as 201).
+func (c *client) do(ctx context.Context, q *request) (*response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
+	x := &exchange{c: c, ctx: ctx, q: q}
+	err := q.op(x.dav(), x)
+	var ae *answerError
+	switch {
+	case x.err != nil:
+		return nil, c.transportError(ctx, q.method, q.rel, x.err)
+	case errors.As(x.readErr, &ae):
+		return nil, c.fail(q.method, q.rel, x.resp.StatusCode, ae)
+	case x.readErr != nil:
+		return nil, c.transportError(ctx, q.method, q.rel, fmt.Errorf("reading the answer: %w", x.readErr))
+	case x.resp == nil:
+		if err == nil {
+			err = errors.New("no request sent")
+		}
+		return nil, c.fail(q.method, q.rel, 0, unwrapPath(err))
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.url(rel).String(), rd)
+	r := &response{status: x.resp.StatusCode, header: x.resp.Header, contentType: x.resp.Header.Get("Content-Type")}
+	var se gowebdav.StatusError
+	if err != nil && !errors.Is(err, errHandedBack) && (!errors.As(err, &se) || se.Status != r.status) {
+		// gowebdav refused an answer the server sent (a listing that
+		// does not start with the folder itself, say).
+		return nil, c.fail(q.method, q.rel, r.status, fmt.Errorf("unreadable answer: %v", unwrapPath(err)))
+	}
+	return r, nil
+}
+
+// unwrapPath drops the *os.PathError gowebdav wraps its errors in: the
+// *Error names the method and path already.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// errHandedBack stops gowebdav from acting on an answer (exchange.Verify).
+var errHandedBack = errors.New("answer handed back to hub")
+
+// exchange is one request through gowebdav. gowebdav binds headers, the
+// transport and the authenticator to a Client rather than to a call, and
+// sends its requests without a context; so each request gets a light
+// Client of its own, whose
+//
+//   - interceptor adds the request's own headers (If-Match, If-None-Match);
+//   - authenticator (gowebdav.NewPreemptiveAuth) sends basic auth with
+//     every request (gowebdav.NewClient's would send a Client's first
+//     request without credentials, to learn the scheme from the 401: with
+//     a Client per request, every request twice), sets
+//     gowebdav.XInhibitRedirect, and hands back the
+//     answers gowebdav would otherwise act on by itself: a PUT answered
+//     404 or 409, where Write creates the parent folders its own way (from
+//     the bottom, taking Alist's 405 for success) and uploads again, and a
+//     MOVE answered 409, where Rename makes folders and MOVEs again, for
+//     as long as the server says 409 (Nutstore always does), or 207, whose
+//     body it writes to the log;
+//   - transport carries the request's context (its timeout and
+//     cancellation), strips XInhibitRedirect, puts back a host gowebdav
+//     was given a stand-in for (see newClient), goes through the redirect
+//     policy (redirectTransport: it follows same-origin redirects itself,
+//     so gowebdav's http.Client never sees one), and records the answer's
+//     status, headers and any failure to read its body, which gowebdav
+//     does not return (ReadDir, for one, skips what it cannot read). It
+//     lets through one request per call, so a request is one request on
+//     the wire, as the counts in the package doc say.
+type exchange struct {
+	c   *client
+	ctx context.Context
+	q   *request
+
+	sent    bool
+	resp    *http.Response // the answer, once it came
+	err     error          // why no answer came
+	readErr error          // why its body could not be read whole
+	body    bytes.Buffer   // the answer's bytes, with q.keep
+}
+
+// dav is a gowebdav client for this exchange alone.
+func (x *exchange) dav() *gowebdav.Client {
+	d := gowebdav.NewAuthClient(x.c.root, gowebdav.NewPreemptiveAuth(x))
+	d.SetTransport(x)
+	if len(x.q.header) > 0 {
+		d.SetInterceptor(func(_ string, rq *http.Request) {
+			for k, v := range x.q.header {
+				rq.Header[k] = v
+			}
+		})
+	}
+	return d
+}
+
+// RoundTrip implements http.RoundTripper.
+func (x *exchange) RoundTrip(req *http.Request) (*http.Response, error) {
+	if x.sent {
+		x.err = errors.New("internal error: gowebdav sent a second request for one call")
+		return nil, x.err
+	}
+	x.sent = true
+	r := req.WithContext(x.ctx)
+	r.Header = req.Header.Clone()
+	r.Header.Del(gowebdav.XInhibitRedirect)
+	if x.c.standIn {
+		u := *r.URL
+		u.Host = x.c.base.Host
+		r.URL, r.Host = &u, ""
+		if d := r.Header.Get("Destination"); d != "" {
+			stand := x.c.base.Scheme + "://" + standInHost + "/"
+			if rest, ok := strings.CutPrefix(d, stand); ok {
+				r.Header.Set("Destination", x.c.base.Scheme+"://"+x.c.base.Host+"/"+rest)
+			}
+		}
+	}
+	resp, err := x.c.next.RoundTrip(r)
 	if err != nil {
-		return nil, c.fail(method, rel, 0, err)
+		x.err = err
+		return nil, err
 	}
-	for k, v := range hdr {
-		req.Header[k] = v
+	resp.Body = &answerBody{rc: resp.Body, x: x, length: resp.ContentLength}
+	x.resp = resp
+	return resp, nil
+}
+
+// Authorize implements gowebdav.Authenticator.
+func (x *exchange) Authorize(_ *http.Client, rq *http.Request, _ string) error {
+	if x.c.user != "" || x.c.pass != "" {
+		rq.SetBasicAuth(x.c.user, x.c.pass)
 	}
-	if c.user != "" || c.pass != "" {
-		req.SetBasicAuth(c.user, c.pass)
+	rq.Header.Set(gowebdav.XInhibitRedirect, "1")
+	return nil
+}
+
+// Verify implements gowebdav.Authenticator: a 401 is an answer like any
+// other, for hub to explain; q.handBack's answers stop gowebdav.
+func (x *exchange) Verify(_ *http.Client, rs *http.Response, _ string) (bool, error) {
+	if x.q.handBack != nil && x.q.handBack(rs.StatusCode) {
+		return false, errHandedBack
 	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, c.transportError(ctx, method, rel, err)
+	return false, nil
+}
+
+// Clone implements gowebdav.Authenticator.
+func (x *exchange) Clone() gowebdav.Authenticator { return x }
+
+// Close implements gowebdav.Authenticator.
+func (x *exchange) Close() error { return nil }
+
+// answerError is an answer that arrived but cannot be right.
+type answerError struct{ msg string }
+
+func (e *answerError) Error() string { return e.msg }
+
+// answerBody records how reading an answer went, and bounds it.
+type answerBody struct {
+	rc     io.ReadCloser
+	x      *exchange
+	n      int64
+	length int64 // Content-Length, -1 if unknown
+	eof    bool
+}
+
+func (b *answerBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.n += int64(n)
+	if b.x.q.keep {
+		b.x.body.Write(p[:n])
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return nil, c.transportError(ctx, method, rel, fmt.Errorf("reading the answer: %w", err))
+	switch {
+	case err == io.EOF:
+		b.eof = true
+		if b.length >= 0 && b.n != b.length {
+			err = &answerError{fmt.Sprintf("answer cut short: %d of %d bytes", b.n, b.length)}
+			b.x.readErr = err
+		}
+	case err != nil:
+		if b.x.readErr == nil {
+			b.x.readErr = err
+		}
+	case b.n > maxBody:
+		err = &answerError{fmt.Sprintf("answer larger than %d MB", maxBody>>20)}
+		b.x.readErr = err
 	}
-	if len(b) > maxBody {
-		return nil, c.fail(method, rel, resp.StatusCode, fmt.Errorf("answer larger than %d MB", maxBody>>20))
+	return n, err
+}
+
+// Close drains what gowebdav left unread (an error page, say) so the
+// connection can carry the next request.
+func (b *answerBody) Close() error {
+	if !b.eof && b.x.readErr == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(b.rc, 1<<16))
 	}
-	if resp.ContentLength >= 0 && int64(len(b)) != resp.ContentLength && method != http.MethodHead {
-		return nil, c.fail(method, rel, 0, fmt.Errorf("answer cut short: %d of %d bytes", len(b), resp.ContentLength))
-	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: b, contentType: resp.Header.Get("Content-Type")}, nil
+	return b.rc.Close()
 }
 
 func (c *client) fail(method, rel string, status int, err error) *Error {
@@ -232,14 +450,27 @@ func (c *client) statusError(method, rel string, r *response) *Error {
 // servers (Nutstore) that say so when a parent folder is missing.
 func missing(s int) bool { return s == http.StatusNotFound || s == http.StatusConflict }
 
-// get reads rel. found is false when it does not exist.
+// get reads rel (gowebdav's ReadStream). found is false when it does not
+// exist.
 func (c *client) get(ctx context.Context, rel string) (r *response, found bool, err error) {
-	r, err = c.call(ctx, http.MethodGet, rel, nil, nil, true)
+	var body []byte
+	r, err = c.send(ctx, &request{method: http.MethodGet, rel: rel, retry: true,
+		op: func(d *gowebdav.Client, _ *exchange) error {
+			body = nil
+			rc, err := d.ReadStream(rel)
+			if err != nil {
+				return err
+			}
+			defer rc.Close()
+			body, err = io.ReadAll(rc)
+			return err
+		}})
 	if err != nil {
 		return nil, false, err
 	}
 	switch {
 	case r.status == http.StatusOK:
+		r.body = body
 		return r, true, nil
 	case missing(r.status):
 		return r, false, nil
@@ -247,9 +478,11 @@ func (c *client) get(ctx context.Context, rel string) (r *response, found bool, 
 	return nil, false, c.statusError(http.MethodGet, rel, r)
 }
 
-// remove deletes rel; a missing file counts as deleted.
+// remove deletes rel (gowebdav's Remove); a missing file counts as
+// deleted.
 func (c *client) remove(ctx context.Context, rel string, hdr http.Header) (*response, error) {
-	r, err := c.call(ctx, "DELETE", rel, hdr, nil, true)
+	r, err := c.send(ctx, &request{method: "DELETE", rel: rel, header: hdr, retry: true,
+		op: func(d *gowebdav.Client, _ *exchange) error { return d.Remove(rel) }})
 	if err != nil {
 		return nil, err
 	}
@@ -259,13 +492,19 @@ func (c *client) remove(ctx context.Context, rel string, hdr http.Header) (*resp
 	return r, c.statusError("DELETE", rel, r)
 }
 
+// mkcol creates the collection rel (gowebdav's Mkdir).
+func (c *client) mkcol(ctx context.Context, rel string) (*response, error) {
+	return c.send(ctx, &request{method: "MKCOL", rel: rel, retry: true,
+		op: func(d *gowebdav.Client, _ *exchange) error { return d.Mkdir(rel, 0) }})
+}
+
 // mkcolAll creates the collection dir and those above it, from the top:
 // MKCOL answers 405 for a folder that exists (and Alist also for one whose
-// parent is missing, so walking up from the bottom would not work).
-// Answers other than "parent missing" do not stop the walk: Apache answers
-// 403 to the loser of two MKCOLs at once, so whether the folder exists is
-// for the request that follows to tell; the first such error is returned
-// for it to report.
+// parent is missing, so walking up from the bottom, as gowebdav's MkdirAll
+// does, would not work). Answers other than "parent missing" do not stop
+// the walk: Apache answers 403 to the loser of two MKCOLs at once, so
+// whether the folder exists is for the request that follows to tell; the
+// first such error is returned for it to report.
 func (c *client) mkcolAll(ctx context.Context, dir string) error {
 	if dir == "" || dir == "." {
 		return nil
@@ -274,7 +513,7 @@ func (c *client) mkcolAll(ctx context.Context, dir string) error {
 	var first error
 	for i := range parts {
 		sub := strings.Join(parts[:i+1], "/") + "/"
-		r, err := c.call(ctx, "MKCOL", sub, nil, nil, true)
+		r, err := c.mkcol(ctx, sub)
 		if err != nil {
 			return err
 		}
@@ -295,18 +534,27 @@ func (c *client) mkcolAll(ctx context.Context, dir string) error {
 	return first
 }
 
+// putOnce uploads body to rel (gowebdav's Write) with the extra headers
+// hdr, as one request: a 404 or 409 comes back as it is, with no folder
+// made. retry allows one more attempt after a transient failure: only for
+// uploads whose repetition is harmless.
+func (c *client) putOnce(ctx context.Context, rel string, body []byte, hdr http.Header, retry bool) (*response, error) {
+	return c.send(ctx, &request{method: http.MethodPut, rel: rel, header: hdr, retry: retry, handBack: missing,
+		op: func(d *gowebdav.Client, _ *exchange) error { return d.Write(rel, body, 0) }})
+}
+
 // put uploads body to rel, creating the parent folders when the server says
 // they are missing (404, 409, or 405 as Alist does) and trying once more.
 // retry allows one more attempt after a transient failure: only for
 // uploads whose repetition is harmless.
 func (c *client) put(ctx context.Context, rel string, body []byte, hdr http.Header, retry bool) (*response, error) {
-	r, err := c.call(ctx, http.MethodPut, rel, hdr, body, retry)
+	r, err := c.putOnce(ctx, rel, body, hdr, retry)
 	if err != nil {
 		return nil, err
 	}
 	if missing(r.status) || r.status == http.StatusMethodNotAllowed {
 		mkErr := c.mkcolAll(ctx, path.Dir(rel))
-		if r, err = c.call(ctx, http.MethodPut, rel, hdr, body, retry); err != nil {
+		if r, err = c.putOnce(ctx, rel, body, hdr, retry); err != nil {
 			return nil, err
 		}
 		if (missing(r.status) || r.status == http.StatusMethodNotAllowed) && mkErr != nil {
@@ -316,20 +564,44 @@ func (c *client) put(ctx context.Context, rel string, body []byte, hdr http.Head
 	return r, nil
 }
 
-// entry is one resource in a PROPFIND answer.
+// move MOVEs from onto to, replacing it (gowebdav's Rename, Overwrite: T),
+// as one request that is never repeated: a 409 or 207 comes back as it is.
+func (c *client) move(ctx context.Context, from, to string) (*response, error) {
+	return c.send(ctx, &request{method: "MOVE", rel: from,
+		handBack: func(s int) bool { return s == http.StatusConflict || s == http.StatusMultiStatus },
+		op:       func(d *gowebdav.Client, _ *exchange) error { return d.Rename(from, to, true) }})
+}
+
+// entry is one resource in a folder listing.
 type entry struct {
 	name       string // the last segment of its path
 	collection bool
 	modified   time.Time // zero if the server did not say
 }
 
-// propfind lists rel (Depth 0) or rel and its members (Depth 1; never
-// infinity, which many servers refuse). date is the server's clock when it
-// answered, if it said.
-func (c *client) propfind(ctx context.Context, rel, depth string) (entries []entry, date time.Time, found bool, err error) {
-	hdr := http.Header{"Depth": {depth}, "Content-Type": {"application/xml; charset=utf-8"}}
-	body := []byte(`<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getlastmodified/></d:prop></d:propfind>`)
-	r, err := c.call(ctx, "PROPFIND", rel, hdr, body, true)
+// list lists the members of the folder rel (gowebdav's ReadDir: PROPFIND
+// with Depth 1; never infinity, which many servers refuse). date is the
+// server's clock when it answered, if it said.
+func (c *client) list(ctx context.Context, rel string) (entries []entry, date time.Time, found bool, err error) {
+	var files []os.FileInfo
+	r, err := c.send(ctx, &request{method: "PROPFIND", rel: rel, retry: true, keep: true,
+		op: func(d *gowebdav.Client, x *exchange) error {
+			x.body.Reset()
+			var err error
+			if files, err = d.ReadDir(rel); err != nil {
+				if x.resp != nil && x.resp.StatusCode == http.StatusMultiStatus && gowebdav.IsErrCode(err, http.StatusMethodNotAllowed) {
+					return errors.New("the listing does not start with the folder itself")
+				}
+				return err
+			}
+			// ReadDir skips what it cannot parse, so a garbled listing
+			// would read as an empty folder: for the write mutex, a
+			// folder where no other writer is.
+			if err := multistatus(x.body.Bytes()); err != nil {
+				return fmt.Errorf("not a WebDAV listing: %w", err)
+			}
+			return nil
+		}})
 	if err != nil {
 		return nil, time.Time{}, false, err
 	}
@@ -339,44 +611,39 @@ func (c *client) propfind(ctx context.Context, rel, depth string) (entries []ent
 	if r.status != http.StatusMultiStatus {
 		return nil, time.Time{}, false, c.statusError("PROPFIND", rel, r)
 	}
-	var ms struct {
-		Responses []struct {
-			Href     string `xml:"DAV: href"`
-			Propstat []struct {
-				Status string `xml:"DAV: status"`
-				Prop   struct {
-					Type struct {
-						Collection *struct{} `xml:"DAV: collection"`
-					} `xml:"DAV: resourcetype"`
-					Modified string `xml:"DAV: getlastmodified"`
-				} `xml:"DAV: prop"`
-			} `xml:"DAV: propstat"`
-		} `xml:"DAV: response"`
-	}
-	if err := xml.Unmarshal(r.body, &ms); err != nil {
-		return nil, time.Time{}, false, c.fail("PROPFIND", rel, r.status, fmt.Errorf("unreadable answer: %w", err))
-	}
-	for _, resp := range ms.Responses {
-		u, err := url.Parse(strings.TrimSpace(resp.Href))
-		if err != nil {
-			continue
-		}
-		e := entry{name: path.Base(u.Path), collection: strings.HasSuffix(u.Path, "/")}
-		for _, ps := range resp.Propstat {
-			if !strings.Contains(ps.Status, " 200") {
-				continue
-			}
-			if ps.Prop.Type.Collection != nil {
-				e.collection = true
-			}
-			if t, err := http.ParseTime(strings.TrimSpace(ps.Prop.Modified)); err == nil {
-				e.modified = t
-			}
+	for _, f := range files {
+		e := entry{name: f.Name(), collection: f.IsDir(), modified: f.ModTime()}
+		if e.modified.Unix() <= 0 {
+			e.modified = time.Time{} // gowebdav's time for "not given"
 		}
 		entries = append(entries, e)
 	}
 	date, _ = http.ParseTime(r.header.Get("Date"))
 	return entries, date, true, nil
+}
+
+// multistatus checks that b is a well-formed DAV:multistatus document.
+func multistatus(b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	root := false
+	for {
+		t, err := d.Token()
+		if err == io.EOF {
+			if !root {
+				return errors.New("no XML element")
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if se, ok := t.(xml.StartElement); ok && !root {
+			if se.Name.Space != "DAV:" || se.Name.Local != "multistatus" {
+				return fmt.Errorf("<%s> instead of a DAV: multistatus", se.Name.Local)
+			}
+			root = true
+		}
+	}
 }
 
 // redirectError is a redirect hub would not follow.

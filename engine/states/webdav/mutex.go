@@ -82,7 +82,7 @@ func (s *Store) acquire(ctx context.Context, body []byte) (*mutex, error) {
 			return nil, e
 		}
 		m := &mutex{s: s, token: s.tokenName(), took: time.Now()}
-		r, err := s.c.call(ctx, http.MethodPut, m.token, nil, body, true)
+		r, err := s.c.putOnce(ctx, m.token, body, nil, true)
 		if err != nil {
 			m.release(ctx) // it may have arrived
 			return nil, err
@@ -104,7 +104,7 @@ func (s *Store) acquire(ctx context.Context, body []byte) (*mutex, error) {
 		if !r.ok() {
 			return nil, s.c.statusError(http.MethodPut, m.token, r)
 		}
-		entries, date, found, err := s.c.propfind(ctx, s.writing+"/", "1")
+		entries, date, found, err := s.c.list(ctx, s.writing+"/")
 		if err == nil && !found {
 			err = s.c.fail("PROPFIND", s.writing+"/", http.StatusNotFound, errors.New("the folder vanished right after an upload to it"))
 		}

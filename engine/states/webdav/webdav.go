@@ -15,6 +15,7 @@
 //
 // Requests are few (Nutstore's free accounts allow 600 in 30 minutes): a
 // Load is one GET, a Save eight requests, a Lock six and its unlock two.
+// Each request is one call of github.com/studio-b12/gowebdav (client.go).
 package webdav
 
 import (
@@ -143,23 +144,7 @@ func New(o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	tr := o.Transport
-	if tr == nil {
-		tr = http.DefaultTransport.(*http.Transport).Clone()
-	}
-	c := &client{
-		base:    u,
-		server:  strings.TrimSuffix(u.String(), "/"),
-		user:    o.Username,
-		pass:    o.Password,
-		timeout: o.Timeout,
-		hc: &http.Client{
-			Transport: &redirectTransport{next: tr},
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		},
-	}
+	c := newClient(u, o.Username, o.Password, o.Timeout, o.Transport)
 	dir := path.Dir(p)
 	if dir == "." {
 		dir = ""

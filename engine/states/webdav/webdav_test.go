@@ -2,10 +2,12 @@ package webdav_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -1077,4 +1079,108 @@ func TestPasswordNeverInErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gowebdav escapes each segment of the URLs it builds, the host's too: a
+// server named by an IPv6 literal is still reached, and a MOVE names it
+// in its Destination. (The transport dials the test server on 127.0.0.1.)
+func TestIPv6LiteralHost(t *testing.T) {
+	s := newServer(t)
+	addr := s.ts.Listener.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	var hosts, dests []string
+	var mu sync.Mutex
+	s.on("", anyPath, -1, hook(func(r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		hosts = append(hosts, r.Host)
+		if d := r.Header.Get("Destination"); d != "" {
+			dests = append(dests, d)
+		}
+	}))
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	st := s.store(withURL("http://[::1]:"+port+prefix), withTransport(tr))
+	if want := "http://[::1]:" + port + prefix + doc; st.Describe() != want {
+		t.Errorf("Describe = %q, want %q", st.Describe(), want)
+	}
+	cur, err := st.Load(bg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		cur = next(cur, "h", fmt.Sprint(i))
+		if err := st.Save(bg(), cur); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.Load(bg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, "load", got, cur)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, h := range hosts {
+		if h != "[::1]:"+port {
+			t.Fatalf("a request went to host %q", h)
+		}
+	}
+	if len(dests) == 0 {
+		t.Fatal("no MOVE sent")
+	}
+	for _, d := range dests {
+		if !strings.HasPrefix(d, "http://[::1]:"+port+prefix+"/") {
+			t.Errorf("Destination = %q", d)
+		}
+	}
+}
+
+// A listing of the write mutex's folder that cannot be read never passes
+// for an empty folder (where no other writer is): gowebdav's ReadDir skips
+// what it cannot parse, so the store checks the answer itself.
+func TestListingUnreadable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		act  action
+	}{
+		{"not XML", func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusMultiStatus)
+			fmt.Fprint(w, "this is not a listing <")
+		}},
+		{"empty", func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+			w.WriteHeader(http.StatusMultiStatus)
+		}},
+		{"a web page", func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusMultiStatus)
+			fmt.Fprint(w, "<html><body>Please log in</body></html>")
+		}},
+		{"cut short", truncateAnswer},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t)
+			cur := s.seed(1)
+			s.on("PROPFIND", endsWith(".writing/"), -1, tc.act)
+			err := s.store().Save(bg(), next(cur, "h", "x"))
+			failure(t, s, "save", err, "PROPFIND hub/state.json.writing/")
+			sameState(t, "after", s.mustLoad(), cur)
+			s.clearFaults()
+			if l := s.leftovers("/hub"); len(l) > 0 {
+				t.Errorf("left behind: %v", l)
+			}
+		})
+	}
+	t.Run("cut short once", func(t *testing.T) {
+		s := newServer(t)
+		cur := s.seed(1)
+		s.on("PROPFIND", endsWith(".writing/"), 1, truncateAnswer)
+		n := next(cur, "h", "x")
+		if err := s.store().Save(bg(), n); err != nil {
+			t.Fatal(err)
+		}
+		sameState(t, "after", s.mustLoad(), n)
+	})
 }

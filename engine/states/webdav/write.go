@@ -165,8 +165,7 @@ func moveFallback(status int) bool {
 // document; the mutex does that job. It is not repeated blindly: after a
 // failure the document is read again to learn what happened.
 func (s *Store) move(ctx context.Context, tmp string, body []byte, prev *current, st *states.State) (done, fallback bool, after *current, err error) {
-	hdr := http.Header{"Destination": {s.c.url(s.doc).String()}, "Overwrite": {"T"}}
-	r, moveErr := s.c.call(ctx, "MOVE", tmp, hdr, nil, false)
+	r, moveErr := s.c.move(ctx, tmp, s.doc)
 	switch {
 	case moveErr == nil && r.ok():
 		return true, false, nil, nil
@@ -224,7 +223,7 @@ func (s *Store) putDirect(ctx context.Context, body []byte, cur, prev *current, 
 			hdr.Set("If-Match", cur.etag) // weak ETags never match If-Match
 		}
 	}
-	r, err := s.c.call(ctx, http.MethodPut, s.doc, hdr, body, false)
+	r, err := s.c.putOnce(ctx, s.doc, body, hdr, false)
 	if err == nil && r.status == http.StatusPreconditionFailed {
 		after, rerr := s.read(ctx)
 		if rerr == nil && after.found && after.state != nil {
@@ -254,7 +253,7 @@ func (s *Store) putDirect(ctx context.Context, body []byte, cur, prev *current, 
 	case after.found && after.state != nil && !after.same(cur):
 		return s.conflict(st, after) // another client wrote meanwhile
 	case prev.found:
-		if rr, perr := s.c.call(context.WithoutCancel(ctx), http.MethodPut, s.doc, nil, prev.raw, true); perr == nil && rr.ok() {
+		if rr, perr := s.c.putOnce(context.WithoutCancel(ctx), s.doc, prev.raw, nil, true); perr == nil && rr.ok() {
 			return addHint(err, "the previous state was put back")
 		}
 		return addHint(err, fmt.Sprintf("the document may be damaged: its previous version is in %s/ on the server", s.history))
@@ -310,7 +309,7 @@ type snapshot struct{ name, time string }
 
 // prune deletes all but the newest History snapshots.
 func (s *Store) prune(ctx context.Context) {
-	entries, _, found, err := s.c.propfind(ctx, s.history+"/", "1")
+	entries, _, found, err := s.c.list(ctx, s.history+"/")
 	if err != nil || !found {
 		return
 	}
