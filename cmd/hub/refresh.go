@@ -53,7 +53,7 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 				return err
 			}
 			bar := a.newProgress("refreshing", len(sel), f.json)
-			res := telemetry.Refresh(a.ctx, provCreds(sel), telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
+			res := telemetry.Refresh(a.ctx, sel, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
 			bar.done()
 			recs, err := a.recordTelemetry(cfg, store, sel, res)
 			if err != nil {
@@ -104,7 +104,7 @@ func (a *app) recordTelemetry(cfg *config.Config, store states.Store, sel []*con
 			if r.Skipped {
 				continue
 			}
-			pc := telemetry.Credential(sel[i])
+			pc := sel[i]
 			prev, err := telemetry.Load(st, pc.ID)
 			if err != nil {
 				return nil, err

@@ -82,7 +82,7 @@ func (w *watcher) refreshOnce(ctx context.Context, poke func()) error {
 	if err != nil {
 		return err
 	}
-	res := telemetry.Refresh(ctx, provCreds(sel), telemetry.Options{Client: w.a.client(&f), Parallelism: f.parallelism})
+	res := telemetry.Refresh(ctx, sel, telemetry.Options{Client: w.a.client(&f), Parallelism: f.parallelism})
 	if ctx.Err() != nil {
 		return nil // stopping: a watch ends without recording a cut-off refresh
 	}

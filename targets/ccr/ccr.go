@@ -61,7 +61,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
 )
@@ -146,7 +146,7 @@ func (t *Target) mode() string {
 
 // keyEnv is the variable config.json names for the credential's key in env
 // mode.
-func (t *Target) keyEnv(c *targets.Credential) string {
+func (t *Target) keyEnv(c *credential.Credential) string {
 	if v := t.KeyEnv[c.ID]; v != "" {
 		return v
 	}
@@ -167,7 +167,7 @@ var (
 )
 
 // models is the list CCR gets for a credential.
-func (t *Target) models(c *targets.Credential) []string {
+func (t *Target) models(c *credential.Credential) []string {
 	if m, ok := t.Models[c.ID]; ok {
 		return m
 	}
@@ -177,9 +177,9 @@ func (t *Target) models(c *targets.Credential) []string {
 // requiredTransformer is the transformer a credential's API needs, if any.
 func requiredTransformer(apiType string) string {
 	switch apiType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return "Anthropic"
-	case providers.Google:
+	case credential.Google:
 		return "gemini"
 	}
 	return ""
@@ -208,7 +208,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if len(t.KeyEnv) > 0 && t.mode() != "env" {
 		errs = append(errs, fmt.Errorf("key_env is set but key_mode is %q; set key_mode = \"env\" too, or remove key_env", t.mode()))
 	}
-	ids := map[string]*targets.Credential{}
+	ids := map[string]*credential.Credential{}
 	var idList []string
 	for _, c := range in.Credentials {
 		ids[c.ID] = c
@@ -244,7 +244,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	}
 	for _, c := range in.Credentials {
 		switch c.APIType {
-		case providers.OpenAICompatible, providers.OpenAI, providers.Anthropic, providers.Google:
+		case credential.OpenAICompatible, credential.OpenAI, credential.Anthropic, credential.Google:
 		default:
 			errs = append(errs, fmt.Errorf("credential %q has api_type %q, which Claude Code Router cannot use; it takes openai-compatible, openai, anthropic or google credentials", c.ID, c.APIType))
 		}
@@ -275,7 +275,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 
 // checkRoute checks that a route names one of the target's credentials and
 // one of its models.
-func (t *Target) checkRoute(key, route string, ids map[string]*targets.Credential, idList []string) error {
+func (t *Target) checkRoute(key, route string, ids map[string]*credential.Credential, idList []string) error {
 	provider, model, ok := strings.Cut(route, ",")
 	if !ok || provider == "" || model == "" {
 		return fmt.Errorf("router.%s is %q; it must be \"<credential id>,<model>\", such as %q", key, route, example(idList, ids, t))
@@ -291,7 +291,7 @@ func (t *Target) checkRoute(key, route string, ids map[string]*targets.Credentia
 	return nil
 }
 
-func example(idList []string, ids map[string]*targets.Credential, t *Target) string {
+func example(idList []string, ids map[string]*credential.Credential, t *Target) string {
 	if len(idList) == 0 {
 		return "relay,gpt-4.1"
 	}
@@ -359,14 +359,14 @@ func uses(tr map[string]any, name string) bool {
 }
 
 // apiBaseURL is the full endpoint CCR posts to for a credential.
-func apiBaseURL(c *targets.Credential) string {
+func apiBaseURL(c *credential.Credential) string {
 	switch c.APIType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return c.BaseURL + "/v1/messages"
-	case providers.Google:
+	case credential.Google:
 		return c.BaseURL + "/v1beta/models/"
 	}
-	if targets.HasVersion(c.BaseURL) {
+	if credential.HasVersion(c.BaseURL) {
 		return c.BaseURL + "/chat/completions"
 	}
 	return c.BaseURL + "/v1/chat/completions"
@@ -437,7 +437,7 @@ func (t *Target) Notes(in *targets.Input) []string {
 		notes = append(notes, "the keys are written into config.json; set key_mode = \"env\" to keep them out of the file.")
 	}
 	if t.Router == nil || t.Router.Default == "" {
-		ids := make(map[string]*targets.Credential, len(in.Credentials))
+		ids := make(map[string]*credential.Credential, len(in.Credentials))
 		var idList []string
 		for _, c := range in.Credentials {
 			ids[c.ID] = c

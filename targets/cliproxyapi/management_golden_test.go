@@ -33,6 +33,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
@@ -128,7 +129,7 @@ func runManagementCase(t *testing.T, path string) {
 		in := &targets.Input{Address: "cliproxyapi.test"}
 		secrets := []string{mgmtKey}
 		for _, c := range cs {
-			in.Credentials = append(in.Credentials, &targets.Credential{ID: c.ID, Name: c.ID, APIType: c.APIType, BaseURL: c.BaseURL, Key: secret.New(c.Key), Models: c.Models})
+			in.Credentials = append(in.Credentials, &credential.Credential{ID: c.ID, Name: c.ID, APIType: c.APIType, BaseURL: c.BaseURL, Key: secret.New(c.Key), Models: c.Models})
 			secrets = append(secrets, c.Key)
 		}
 		if errs := impl.Validate(in); len(errs) > 0 {

@@ -17,7 +17,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/tomledit"
 )
@@ -57,7 +57,7 @@ func (t *Target) mode() string {
 }
 
 // keyEnv is the variable codex reads the key from in env mode.
-func (t *Target) keyEnv(c *targets.Credential) string {
+func (t *Target) keyEnv(c *credential.Credential) string {
 	if t.KeyEnv != "" {
 		return t.KeyEnv
 	}
@@ -90,7 +90,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if t.KeyEnv != "" && !targets.ValidEnvName(t.KeyEnv) {
 		errs = append(errs, fmt.Errorf("key_env %q is not a valid environment variable name", t.KeyEnv))
 	}
-	if c := in.Credential(); c != nil && (c.APIType == providers.Anthropic || c.APIType == providers.Google) {
+	if c := in.Credential(); c != nil && (c.APIType == credential.Anthropic || c.APIType == credential.Google) {
 		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but Codex speaks the OpenAI Responses API, which that does not serve; use an openai or openai-compatible credential", c.ID, c.APIType))
 	}
 	return errs
@@ -99,7 +99,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 // BaseURL is what codex needs: the credential's base URL with /v1, unless it
 // already ends in a version segment (such as Volcengine's /api/coding/v3).
 func BaseURL(base string) string {
-	if targets.HasVersion(base) {
+	if credential.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"
@@ -113,7 +113,7 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 	}
 	p := func(k string) targets.Key { return targets.Key{"model_providers", c.ID, k} }
 	items := []targets.Item{{Key: targets.Key{"model_provider"}, Value: c.ID}}
-	if it, ok := targets.ModelItem(targets.Key{"model"}, t.Model, c, targets.FamilyGPT); ok {
+	if it, ok := targets.ModelItem(targets.Key{"model"}, t.Model, c, credential.FamilyGPT); ok {
 		items = append(items, it)
 	}
 	items = append(items,

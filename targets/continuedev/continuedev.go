@@ -60,7 +60,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/dotenv"
 	"github.com/hubctl/hub/targets/internal/yamledit"
@@ -132,7 +132,7 @@ func (t *Target) mode() string {
 
 // secret is the name config.yaml refers to for a credential's key in env
 // mode, and the variable .env defines.
-func (t *Target) secret(c *targets.Credential) string {
+func (t *Target) secret(c *credential.Credential) string {
 	if v := t.KeyEnv[c.ID]; v != "" {
 		return v
 	}
@@ -140,7 +140,7 @@ func (t *Target) secret(c *targets.Credential) string {
 }
 
 // models is the list of models hub adds for a credential.
-func (t *Target) models(c *targets.Credential) []string {
+func (t *Target) models(c *credential.Credential) []string {
 	if m, ok := t.Models[c.ID]; ok {
 		return m
 	}
@@ -149,7 +149,7 @@ func (t *Target) models(c *targets.Credential) []string {
 
 // EntryName is the name of hub's models entry for a credential's model: it
 // is what Continue shows in its model picker, and what selects the entry.
-func EntryName(c *targets.Credential, model string) string { return c.Name + " / " + model }
+func EntryName(c *credential.Credential, model string) string { return c.Name + " / " + model }
 
 // Files implements targets.Target: config.yaml, .env in env mode, and
 // config.json, which Choose uses to tell whether Continue reads the legacy
@@ -244,8 +244,8 @@ func (t *Target) Validate(in *targets.Input) []error {
 	secrets := map[string]string{}
 	for _, c := range in.Credentials {
 		switch c.APIType {
-		case providers.OpenAICompatible, providers.OpenAI, providers.Anthropic:
-		case providers.Google:
+		case credential.OpenAICompatible, credential.OpenAI, credential.Anthropic:
+		case credential.Google:
 			if u, err := url.Parse(c.BaseURL); err != nil || u.Host != googleHost {
 				errs = append(errs, fmt.Errorf("credential %q is a google credential with the base URL %s, but Continue's gemini provider sends chat requests to %s whatever apiBase says (it would send this key there); use an openai-compatible credential for the relay's OpenAI endpoint", c.ID, c.BaseURL, googleHost))
 			}
@@ -284,9 +284,9 @@ func (t *Target) Validate(in *targets.Input) []error {
 // Provider is Continue's provider name for a credential's API type.
 func Provider(apiType string) string {
 	switch apiType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return "anthropic"
-	case providers.Google:
+	case credential.Google:
 		return "gemini"
 	}
 	return "openai"
@@ -294,11 +294,11 @@ func Provider(apiType string) string {
 
 // APIBase is the apiBase Continue needs for a credential: its base URL with
 // the API version, ending in a slash as Continue's own defaults do.
-func APIBase(c *targets.Credential) string {
+func APIBase(c *credential.Credential) string {
 	switch {
-	case c.APIType == providers.Google:
+	case c.APIType == credential.Google:
 		return c.BaseURL + "/v1beta/"
-	case targets.HasVersion(c.BaseURL):
+	case credential.HasVersion(c.BaseURL):
 		// Such as Volcengine's /api/coding/v3.
 		return c.BaseURL + "/"
 	}

@@ -55,7 +55,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/yamledit"
 )
@@ -110,7 +110,7 @@ func (t *Target) mode() string {
 
 // keyEnv is the variable config.yaml names for the credential's key in env
 // mode.
-func (t *Target) keyEnv(c *targets.Credential) string {
+func (t *Target) keyEnv(c *credential.Credential) string {
 	if v := t.KeyEnv[c.ID]; v != "" {
 		return v
 	}
@@ -123,13 +123,13 @@ var (
 
 // A pair is one model_list entry hub manages.
 type pair struct {
-	c     *targets.Credential
+	c     *credential.Credential
 	model string
 	name  string // model_name
 }
 
 // pairKey is how model_names addresses a pair.
-func pairKey(c *targets.Credential, model string) string { return c.ID + "/" + model }
+func pairKey(c *credential.Credential, model string) string { return c.ID + "/" + model }
 
 // pairs lists the block's entries in credential and model order.
 func (t *Target) pairs(in *targets.Input) []pair {
@@ -229,7 +229,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if len(t.KeyEnv) > 0 && t.mode() != "env" {
 		errs = append(errs, fmt.Errorf("key_env is set but key_mode is %q; set key_mode = \"env\" too, or remove key_env", t.mode()))
 	}
-	ids := map[string]*targets.Credential{}
+	ids := map[string]*credential.Credential{}
 	var idList []string
 	for _, c := range in.Credentials {
 		if ids[c.ID] != nil {
@@ -248,7 +248,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	}
 	for _, c := range in.Credentials {
 		switch c.APIType {
-		case providers.OpenAICompatible, providers.OpenAI, providers.Anthropic, providers.Google:
+		case credential.OpenAICompatible, credential.OpenAI, credential.Anthropic, credential.Google:
 		default:
 			errs = append(errs, fmt.Errorf("credential %q has api_type %q, which LiteLLM has no route for here; use openai-compatible, openai, anthropic or google", c.ID, c.APIType))
 		}
@@ -302,11 +302,11 @@ func (t *Target) Validate(in *targets.Input) []error {
 
 // Route is litellm_params.model for a model of a credential: the provider
 // prefix LiteLLM dispatches on, then the model id.
-func Route(c *targets.Credential, model string) string {
+func Route(c *credential.Credential, model string) string {
 	switch c.APIType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return "anthropic/" + model
-	case providers.Google:
+	case credential.Google:
 		return "gemini/" + model
 	}
 	return "openai/" + model
@@ -317,17 +317,17 @@ func Route(c *targets.Credential, model string) string {
 const googleHost = "generativelanguage.googleapis.com"
 
 // APIBase is litellm_params.api_base for a credential, or "" for none.
-func APIBase(c *targets.Credential) string {
+func APIBase(c *credential.Credential) string {
 	switch c.APIType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return c.BaseURL
-	case providers.Google:
+	case credential.Google:
 		if u, err := url.Parse(c.BaseURL); err == nil && strings.EqualFold(u.Host, googleHost) && strings.Trim(u.Path, "/") == "" {
 			return ""
 		}
 		return c.BaseURL + "/v1beta"
 	}
-	if targets.HasVersion(c.BaseURL) {
+	if credential.HasVersion(c.BaseURL) {
 		return c.BaseURL
 	}
 	return c.BaseURL + "/v1"

@@ -49,7 +49,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/dotenv"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
@@ -107,7 +107,7 @@ func (t *Target) mode() string {
 }
 
 // keyEnv is the variable Qwen Code reads the key from.
-func (t *Target) keyEnv(c *targets.Credential) string {
+func (t *Target) keyEnv(c *credential.Credential) string {
 	if t.KeyEnv != "" {
 		return t.KeyEnv
 	}
@@ -115,7 +115,7 @@ func (t *Target) keyEnv(c *targets.Credential) string {
 }
 
 // model is the model Qwen Code starts with.
-func (t *Target) model(c *targets.Credential) string {
+func (t *Target) model(c *credential.Credential) string {
 	if t.Model != "" || len(c.Models) == 0 {
 		return t.Model
 	}
@@ -124,7 +124,7 @@ func (t *Target) model(c *targets.Credential) string {
 
 // models lists the modelProviders entries: the credential's models, and
 // the block's model if the credential does not list it.
-func (t *Target) models(c *targets.Credential) []string {
+func (t *Target) models(c *credential.Credential) []string {
 	out := append([]string(nil), c.Models...)
 	if m := t.model(c); m != "" && !contains(out, m) {
 		out = append(out, m)
@@ -144,7 +144,7 @@ func contains(list []string, s string) bool {
 // BaseURL is what the OpenAI SDK needs: the credential's base URL with /v1,
 // unless it already ends in a version segment (such as /api/coding/v3).
 func BaseURL(base string) string {
-	if targets.HasVersion(base) {
+	if credential.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"
@@ -188,7 +188,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if c == nil {
 		return errs
 	}
-	if c.APIType != providers.OpenAICompatible && c.APIType != providers.OpenAI {
+	if c.APIType != credential.OpenAICompatible && c.APIType != credential.OpenAI {
 		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but this target sets up Qwen Code's OpenAI-compatible provider (POST /v1/chat/completions), which that does not serve; use an openai or openai-compatible credential", c.ID, c.APIType))
 	}
 	if t.model(c) == "" {

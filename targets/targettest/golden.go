@@ -35,6 +35,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
@@ -107,7 +108,7 @@ func runCase(t *testing.T, info targets.Info, path string) {
 			if c.Name == "" {
 				c.Name = c.ID
 			}
-			in.Credentials = append(in.Credentials, &targets.Credential{ID: c.ID, Name: c.Name, APIType: c.APIType, BaseURL: c.BaseURL, Key: secret.New(c.Key), Models: c.Models})
+			in.Credentials = append(in.Credentials, &credential.Credential{ID: c.ID, Name: c.Name, APIType: c.APIType, BaseURL: c.BaseURL, Key: secret.New(c.Key), Models: c.Models})
 			keys = append(keys, c.Key)
 		}
 	}

@@ -30,7 +30,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
 )
@@ -71,7 +71,7 @@ func (s Settings) mode() string {
 
 // KeyVar is the variable the tool reads credential c's key from in env mode:
 // key_env's entry for it, else <ID>_API_KEY.
-func (s Settings) KeyVar(c *targets.Credential) string {
+func (s Settings) KeyVar(c *credential.Credential) string {
 	if v := s.KeyEnv[c.ID]; v != "" {
 		return v
 	}
@@ -127,13 +127,13 @@ func Open(data []byte) (targets.Doc, error) { return jsonedit.Parse(data) }
 // NPM returns the AI SDK package that speaks apiType.
 func NPM(apiType string) (string, bool) {
 	switch apiType {
-	case providers.OpenAICompatible:
+	case credential.OpenAICompatible:
 		return "@ai-sdk/openai-compatible", true
-	case providers.OpenAI:
+	case credential.OpenAI:
 		return "@ai-sdk/openai", true // Responses API
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return "@ai-sdk/anthropic", true
-	case providers.Google:
+	case credential.Google:
 		return "@ai-sdk/google", true
 	}
 	return "", false
@@ -147,10 +147,10 @@ func NPM(apiType string) (string, bool) {
 // /v1beta for Google, unless the base URL already ends in a version segment
 // (Zhipu's /api/paas/v4, say).
 func BaseURL(apiType, base string) string {
-	if targets.HasVersion(base) {
+	if credential.HasVersion(base) {
 		return base
 	}
-	if apiType == providers.Google {
+	if apiType == credential.Google {
 		return base + "/v1beta"
 	}
 	return base + "/v1"
@@ -175,7 +175,7 @@ func ids(in *targets.Input) []string {
 	return out
 }
 
-func (tl Tool) find(in *targets.Input, id string) *targets.Credential {
+func (tl Tool) find(in *targets.Input, id string) *credential.Credential {
 	for _, c := range in.Credentials {
 		if c.ID == id {
 			return c
