@@ -139,10 +139,10 @@ func TestKeyRef(t *testing.T) {
 		}
 	}
 	tg := &Target{KeyMode: "env", KeyEnv: map[string]string{"b": "MINE"}}
-	if got := tg.keyEnv(cred("my-relay_2", "openai")); got != "MY_RELAY_2_API_KEY" {
+	if got := tg.keys().EnvVar(cred("my-relay_2", "openai")); got != "MY_RELAY_2_API_KEY" {
 		t.Errorf("keyEnv = %s", got)
 	}
-	if got := tg.keyEnv(cred("b", "openai")); got != "MINE" {
+	if got := tg.keys().EnvVar(cred("b", "openai")); got != "MINE" {
 		t.Errorf("keyEnv = %s", got)
 	}
 }
