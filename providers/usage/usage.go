@@ -52,17 +52,6 @@ func init() {
 	providers.RegisterUsage(MethodDisabled, disabled{})
 }
 
-// ValidPath reports whether p is a dot path a custom mapping can follow. It
-// is credential.ValidUsagePath, which configuration loading uses too.
-func ValidPath(p string) error { return credential.ValidUsagePath(p) }
-
-// ResolveEndpoint returns the URL of a custom usage endpoint for a credential
-// whose base URL is base, and whether it is on the credential's own origin
-// (only then is the key sent). It is credential.ResolveUsageEndpoint.
-func ResolveEndpoint(base, endpoint string) (string, bool, error) {
-	return credential.ResolveUsageEndpoint(base, endpoint)
-}
-
 // A readFunc reads usage with one method into u, recording its calls.
 type readFunc func(ctx context.Context, r *run) error
 

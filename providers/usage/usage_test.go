@@ -637,3 +637,13 @@ func TestAutoPastNewAPICriticalLimit(t *testing.T) {
 		t.Errorf("newapi past the limit: %v", err)
 	}
 }
+
+// Every method a usage block may name (credential.UsageMethods, which
+// configuration loading checks) has a reader.
+func TestEveryMethodRegistered(t *testing.T) {
+	for _, m := range credential.UsageMethods {
+		if _, err := providers.LookupUsage(m); err != nil {
+			t.Errorf("usage method %q: %v", m, err)
+		}
+	}
+}
