@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/states"
@@ -59,7 +60,7 @@ func TestInPlaceWritesAndReload(t *testing.T) {
 	mem := system.NewMem(map[string][]byte{"/cfg/watched.json": []byte("{}\n")})
 	eng := &engine.Engine{Sys: mem, Env: targets.Env{Dir: "/cfg"}, Host: "h", Now: time.Now}
 	cfg := &config.Config{Targets: []*config.Target{{Type: "watched", Name: "x", Impl: impl,
-		Input: &targets.Input{Address: "watched.x", Credentials: []*targets.Credential{{ID: "c", BaseURL: "https://a.example"}}}}}}
+		Input: &targets.Input{Address: "watched.x", Credentials: []*credential.Credential{{ID: "c", BaseURL: "https://a.example"}}}}}}
 	st := states.New()
 	p, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
 	if err != nil {
@@ -119,7 +120,7 @@ func TestRemoteTarget(t *testing.T) {
 	mem := system.NewMem(nil)
 	eng := &engine.Engine{Sys: mem, Env: targets.Env{Dir: "/cfg"}, Host: "h", Now: time.Now}
 	cfg := &config.Config{Targets: []*config.Target{{Type: "api", Name: "x", Impl: remote,
-		Input: &targets.Input{Address: "api.x", Credentials: []*targets.Credential{{ID: "c", BaseURL: "https://a.example", Key: secret.New("sk-test-remote-1234")}}}}}}
+		Input: &targets.Input{Address: "api.x", Credentials: []*credential.Credential{{ID: "c", BaseURL: "https://a.example", Key: secret.New("sk-test-remote-1234")}}}}}}
 	st := states.New()
 	p, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
 	if err != nil {
@@ -167,7 +168,7 @@ func TestRemoteDocs(t *testing.T) {
 	mem := system.NewMem(map[string][]byte{"/cfg/mixed.json": []byte(`{"theirs":1}`)})
 	eng := &engine.Engine{Sys: mem, Env: targets.Env{Dir: "/cfg"}, Host: "h", Now: time.Now}
 	impl := &mixed{api: api{docs: map[string][]byte{"http://127.0.0.1:1/doc": []byte(`{}`)}}}
-	in := &targets.Input{Address: "mixed.x", Credentials: []*targets.Credential{{ID: "c", BaseURL: "https://a.example", Key: secret.New("sk-test-mixed-1234")}}}
+	in := &targets.Input{Address: "mixed.x", Credentials: []*credential.Credential{{ID: "c", BaseURL: "https://a.example", Key: secret.New("sk-test-mixed-1234")}}}
 	cfg := &config.Config{Targets: []*config.Target{{Type: "mixed", Name: "x", Impl: impl, Input: in}}}
 	// A file: read and written through the System.
 	p, err := eng.Plan(context.Background(), cfg, states.New(), engine.PlanOptions{})

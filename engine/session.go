@@ -10,11 +10,11 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/plans"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/telemetry"
-	"github.com/hubctl/hub/providers"
 )
 
 // A Session runs hub's operations against one state store: the one place
@@ -231,7 +231,7 @@ func (s *Session) Update(ctx context.Context, op string, wait time.Duration, cha
 // (waiting at least 10 s for it), redoing the fold on the newest state when
 // another host saved meanwhile, so both hosts' refreshes stay. It returns
 // the new records by credential id.
-func (s *Session) RecordRefresh(ctx context.Context, creds []*providers.Credential, res []telemetry.Result) (map[string]*telemetry.Record, error) {
+func (s *Session) RecordRefresh(ctx context.Context, creds []*credential.Credential, res []telemetry.Result) (map[string]*telemetry.Record, error) {
 	var recs map[string]*telemetry.Record
 	_, err := s.Update(ctx, "refresh", 10*time.Second, func(st *states.State) (err error) {
 		recs, err = telemetry.Fold(st, creds, res)

@@ -10,11 +10,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hubctl/hub/credential"
 )
 
 // Auth says how a request carries a credential.
@@ -124,43 +125,16 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errors.New("stopped after 5 redirects")
 	}
-	if Origin(req.URL) != Origin(via[0].URL) {
-		return fmt.Errorf("%w %s; not followed, so the key is not sent there", errCrossOrigin, Origin(req.URL))
+	if credential.Origin(req.URL) != credential.Origin(via[0].URL) {
+		return fmt.Errorf("%w %s; not followed, so the key is not sent there", errCrossOrigin, credential.Origin(req.URL))
 	}
 	return nil
-}
-
-// Origin returns scheme://host[:port] of u, lower-cased.
-func Origin(u *url.URL) string {
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
-}
-
-// OriginOf returns the origin of a URL string, or "" when it does not parse.
-func OriginOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return Origin(u)
-}
-
-var versionSuffix = regexp.MustCompile(`/v\d+(beta\d*)?$`)
-
-// APIRoot returns the base under which a family's paths live: base + "/" +
-// version, unless base already ends in a version segment (/api/coding/v3),
-// which is then used as it is (All API Hub's coerceBaseUrlToV1).
-func APIRoot(base, version string) string {
-	base = strings.TrimRight(base, "/")
-	if versionSuffix.MatchString(base) {
-		return base
-	}
-	return base + "/" + version
 }
 
 // Do sends req for credential cred. A failure, an answer classified as one
 // included, is returned as a *Failure whose text never holds the key; a
 // cancelled context is returned as ctx.Err().
-func (c *Client) Do(ctx context.Context, cred *Credential, req Request) (*Response, error) {
+func (c *Client) Do(ctx context.Context, cred *credential.Credential, req Request) (*Response, error) {
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
@@ -172,8 +146,8 @@ func (c *Client) Do(ctx context.Context, cred *Credential, req Request) (*Respon
 	var secretValue string
 	switch req.Auth {
 	case AuthBearer, AuthXAPIKey, AuthGoog:
-		if Origin(u) != OriginOf(cred.BaseURL) {
-			return nil, fmt.Errorf("credential %s: refusing to send its key to %s, which is not its own origin %s", cred.ID, Origin(u), OriginOf(cred.BaseURL))
+		if credential.Origin(u) != credential.OriginOf(cred.BaseURL) {
+			return nil, fmt.Errorf("credential %s: refusing to send its key to %s, which is not its own origin %s", cred.ID, credential.Origin(u), credential.OriginOf(cred.BaseURL))
 		}
 		secretValue = cred.Key.Reveal()
 	case AuthToken:
@@ -387,7 +361,7 @@ type BearerFallback struct {
 // Do sends req (whose Auth is the family's own) and returns how many
 // requests it made. When both schemes are refused, the first failure is
 // returned: it is the official answer.
-func (b *BearerFallback) Do(ctx context.Context, cl *Client, c *Credential, req Request) (*Response, int, error) {
+func (b *BearerFallback) Do(ctx context.Context, cl *Client, c *credential.Credential, req Request) (*Response, int, error) {
 	bearer := req
 	bearer.Auth = AuthBearer
 	if b.Adjust != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/secret"
 )
 
@@ -34,8 +35,8 @@ func local(t *testing.T, h http.HandlerFunc, tls bool) *httptest.Server {
 	return s
 }
 
-func credFor(base string) *Credential {
-	return &Credential{ID: "relay", APIType: OpenAICompatible, BaseURL: base, Key: secret.New(testKey)}
+func credFor(base string) *credential.Credential {
+	return &credential.Credential{ID: "relay", APIType: credential.OpenAICompatible, BaseURL: base, Key: secret.New(testKey)}
 }
 
 func failure(t *testing.T, err error) *Failure {
@@ -194,17 +195,8 @@ func TestClientKeepsKeysAtHome(t *testing.T) {
 	}
 }
 
-func TestAPIRootAndSSE(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://x.com":               "https://x.com/v1",
-		"https://x.com/api":           "https://x.com/api/v1",
-		"https://x.com/api/coding/v3": "https://x.com/api/coding/v3",
-		"https://x.com/v1beta2":       "https://x.com/v1beta2",
-	} {
-		if got := APIRoot(in, "v1"); got != want {
-			t.Errorf("APIRoot(%s) = %s, want %s", in, got, want)
-		}
-	}
+// APIRoot's cases moved to package credential (TestVersionSuffix).
+func TestSSE(t *testing.T) {
 	ev := SSE([]byte(": comment\nevent: response.created\ndata: {\"a\":1}\n\ndata: line1\r\ndata: line2\n\nevent: response.completed\ndata: {}\n"))
 	if len(ev) != 3 || ev[0].Name != "response.created" || ev[1].Data != "line1\nline2" || ev[2].Name != "response.completed" {
 		t.Errorf("SSE = %+v", ev)

@@ -1,3 +1,9 @@
+// Package providers is the upstream side of a credential: one HTTP client
+// that sends keys only to the credential's own origin and classifies every
+// failure, and the API families (openai, anthropic, google) and usage
+// readers that register here to list models, verify keys and read
+// balances. What a credential is, its API types and how its base URL is
+// written are package credential's.
 package providers
 
 import (
@@ -9,38 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hubctl/hub/secret"
+	"github.com/hubctl/hub/credential"
 )
-
-// Credential is what the upstream side needs of a credential block.
-type Credential struct {
-	ID      string
-	APIType string
-	// BaseURL is normalized (NormalizeBaseURL): no trailing slash, no /v1.
-	BaseURL string
-	Key     secret.Secret
-	// Models are the models the configuration names, if any.
-	Models []string
-	Usage  UsageConfig
-}
-
-// UsageConfig is a credential's usage block.
-type UsageConfig struct {
-	// Method is auto, newapi, openai_billing, sub2api, custom or disabled;
-	// empty means auto.
-	Method string
-	// Endpoint is a root-relative path or an absolute http(s) URL (custom).
-	Endpoint string
-	// Token is sent to a cross-origin Endpoint instead of the key (custom).
-	Token secret.Secret
-	// Paths map the custom endpoint's JSON answer, as dot paths.
-	Paths UsagePaths
-}
-
-// UsagePaths are the dot paths of a custom usage endpoint.
-type UsagePaths struct {
-	Balance, TodayCost, TodayRequests, TodayTokens string
-}
 
 // A Model is one model a key can use.
 type Model struct {
@@ -88,9 +64,9 @@ var CLIProbes = map[string]struct {
 	Probe  ProbeKind
 	Family string
 }{
-	"claude": {ProbeClaude, Anthropic},
-	"codex":  {ProbeCodex, OpenAI},
-	"gemini": {ProbeGemini, Google},
+	"claude": {ProbeClaude, credential.Anthropic},
+	"codex":  {ProbeCodex, credential.OpenAI},
+	"gemini": {ProbeGemini, credential.Google},
 }
 
 // A Family is one upstream API family (OpenAI, Anthropic, Google, ...).
@@ -99,10 +75,10 @@ var CLIProbes = map[string]struct {
 type Family interface {
 	// Models lists the models the key can use: the cheapest authenticated
 	// call each family has, so it is also the first verification step.
-	Models(ctx context.Context, cl *Client, c *Credential) (*ModelList, error)
+	Models(ctx context.Context, cl *Client, c *credential.Credential) (*ModelList, error)
 	// Probe runs one probe with model and returns nil when it passed. A
 	// failure is a *Failure.
-	Probe(ctx context.Context, cl *Client, c *Credential, kind ProbeKind, model string) error
+	Probe(ctx context.Context, cl *Client, c *credential.Credential, kind ProbeKind, model string) error
 	// Probes lists the probes this family runs, in order.
 	Probes() []ProbeKind
 	// SuggestModel picks a model for probes from a model list, as All API
@@ -141,7 +117,7 @@ type Attempt struct {
 
 // A UsageReader reads balance and usage with one method.
 type UsageReader interface {
-	ReadUsage(ctx context.Context, cl *Client, c *Credential) (*Usage, error)
+	ReadUsage(ctx context.Context, cl *Client, c *credential.Credential) (*Usage, error)
 }
 
 var (

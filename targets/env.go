@@ -105,10 +105,3 @@ func (e Env) ConfigFile(file, dir, name string) (string, error) {
 	}
 	return "", nil
 }
-
-var versionSuffix = regexp.MustCompile(`/v\d+((alpha|beta)\d*)?$`)
-
-// HasVersion reports whether a base URL already ends in an API version
-// segment (/v1, /v3, /v1beta, as Volcengine's /api/coding/v3), which targets
-// keep as it is instead of appending their tool's /v1.
-func HasVersion(base string) bool { return versionSuffix.MatchString(base) }

@@ -30,8 +30,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hubctl/hub/providers"
-	"github.com/hubctl/hub/secret"
+	"github.com/hubctl/hub/credential"
 )
 
 // A Target adapts hub's desired configuration to one downstream tool's files.
@@ -330,59 +329,10 @@ type Spec struct {
 	Conflicts []Conflict
 }
 
-// A Credential is a resolved `credential` block, as targets see it.
-type Credential struct {
-	ID      string // the block label
-	Name    string // display name; defaults to ID
-	APIType string // openai-compatible | openai | anthropic | google
-	BaseURL string // normalized: no trailing slash, no /v1 suffix
-	Key     secret.Secret
-	Models  []string
-	Tags    []string
-	// Discovered are the models the last hub refresh found, for a credential
-	// that lists none; DiscoveredFrom says when ("found by hub refresh on
-	// 2026-11-30 10:00"). Only PickModel uses them: targets that write model
-	// lists keep to the configured ones, so a refresh never floods a tool's
-	// file with hundreds of entries.
-	Discovered     []string
-	DiscoveredFrom string
-}
-
-// Model families, for PickModel.
-const (
-	FamilyClaude = providers.FamilyClaude
-	FamilyGPT    = providers.FamilyGPT
-	FamilyGemini = providers.FamilyGemini
-)
-
-// PickModel returns the credential's first model of a family (claude-*,
-// gpt-*/o<N>*/codex-*, gemini-*), from its configured models or else the
-// discovered ones, for a target whose block names no model, and
-// a note saying where it came from for the plan. It returns "" when the
-// credential has no model of that family: a model of another family would
-// not work with the tool.
-func (c *Credential) PickModel(family string) (model, origin string) {
-	list, from := c.Models, ""
-	if len(list) == 0 {
-		list, from = c.Discovered, c.DiscoveredFrom
-	}
-	for _, m := range list {
-		if !providers.InFamily(family, m) {
-			continue
-		}
-		origin = fmt.Sprintf("first %s model of credential.%s", family, c.ID)
-		if from != "" {
-			origin += ", " + from
-		}
-		return m, origin
-	}
-	return "", ""
-}
-
 // ModelItem is the item for a target's model setting: the model the block
 // names, else the credential's first model of the family (with its origin),
 // else none (ok is false) and the tool keeps its own default.
-func ModelItem(key Key, configured string, c *Credential, family string) (it Item, ok bool) {
+func ModelItem(key Key, configured string, c *credential.Credential, family string) (it Item, ok bool) {
 	if configured != "" {
 		return Item{Key: key, Value: configured}, true
 	}
@@ -395,11 +345,11 @@ func ModelItem(key Key, configured string, c *Credential, family string) (it Ite
 // Input is what a target block resolves to besides its own attributes.
 type Input struct {
 	Address     string // "claude_code.default"
-	Credentials []*Credential
+	Credentials []*credential.Credential
 }
 
 // Credential returns the single credential of a one-credential target.
-func (in *Input) Credential() *Credential {
+func (in *Input) Credential() *credential.Credential {
 	if len(in.Credentials) == 0 {
 		return nil
 	}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hubctl/hub/credential"
 )
 
 func TestKeyRoundTrip(t *testing.T) {
@@ -57,17 +59,6 @@ func TestEnvHelpers(t *testing.T) {
 			t.Errorf("ValidEnvName(%q) = true", bad)
 		}
 	}
-	for base, want := range map[string]bool{
-		"https://a.example":             false,
-		"https://a.example/api/v3":      true,
-		"https://a.example/v1beta":      true,
-		"https://a.example/api/v4alpha": true,
-		"https://a.example/v1x":         false,
-	} {
-		if got := HasVersion(base); got != want {
-			t.Errorf("HasVersion(%q) = %v", base, got)
-		}
-	}
 	env := Env{Vars: map[string]string{"HOME": "/home/u"}, Dir: "/cfg"}
 	for _, tc := range []struct{ file, dir, want string }{
 		{"~/x/config.yaml", "", "/home/u/x/config.yaml"},
@@ -80,33 +71,16 @@ func TestEnvHelpers(t *testing.T) {
 	}
 }
 
-func TestPickModel(t *testing.T) {
-	c := &Credential{ID: "relay", Models: []string{"text-embedding-3-small", "gpt-4o-mini", "claude-sonnet-4-5", "o3", "models/gemini-2.5-pro"}}
-	for _, tc := range []struct{ family, want string }{
-		{FamilyClaude, "claude-sonnet-4-5"},
-		{FamilyGPT, "gpt-4o-mini"},
-		{FamilyGemini, "models/gemini-2.5-pro"},
-		{"mistral", ""},
-	} {
-		got, origin := c.PickModel(tc.family)
-		if got != tc.want {
-			t.Errorf("PickModel(%s) = %q, want %q", tc.family, got, tc.want)
-		}
-		if (origin != "") != (tc.want != "") || tc.want != "" && !strings.Contains(origin, "credential.relay") {
-			t.Errorf("PickModel(%s) origin %q", tc.family, origin)
-		}
-	}
-	o := &Credential{ID: "x", Discovered: []string{"o4-mini", "gpt-5"}, DiscoveredFrom: "found by hub refresh on 2026-11-30 10:00"}
-	if m, origin := o.PickModel(FamilyGPT); m != "o4-mini" || !strings.HasSuffix(origin, "found by hub refresh on 2026-11-30 10:00") {
-		t.Errorf("o-series pick = %q, %q", m, origin)
-	}
-	if it, ok := ModelItem(Key{"model"}, "gpt-5", o, FamilyGPT); !ok || it.Value != "gpt-5" || it.Origin != "" {
+// PickModel's cases moved to package credential; ModelItem builds on it.
+func TestModelItem(t *testing.T) {
+	o := &credential.Credential{ID: "x", Discovered: []string{"o4-mini", "gpt-5"}, DiscoveredFrom: "found by hub refresh on 2026-11-30 10:00"}
+	if it, ok := ModelItem(Key{"model"}, "gpt-5", o, credential.FamilyGPT); !ok || it.Value != "gpt-5" || it.Origin != "" {
 		t.Errorf("a configured model wins and has no origin: %+v", it)
 	}
-	if it, ok := ModelItem(Key{"model"}, "", o, FamilyGPT); !ok || it.Value != "o4-mini" || it.Origin == "" {
+	if it, ok := ModelItem(Key{"model"}, "", o, credential.FamilyGPT); !ok || it.Value != "o4-mini" || it.Origin == "" {
 		t.Errorf("picked model: %+v", it)
 	}
-	if _, ok := ModelItem(Key{"model"}, "", o, FamilyClaude); ok {
+	if _, ok := ModelItem(Key{"model"}, "", o, credential.FamilyClaude); ok {
 		t.Error("no claude model: the tool keeps its default, no item")
 	}
 }

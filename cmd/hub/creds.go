@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
-	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -36,7 +36,7 @@ const (
 func (f *credFlags) register(c *cobra.Command, network bool) {
 	f.vars.register(c.Flags())
 	c.Flags().StringSliceVar(&f.tags, "tag", nil, "only credentials with this `TAG` (repeatable; any of them matches)")
-	c.Flags().StringSliceVar(&f.types, "type", nil, "only credentials of this API `TYPE`: "+strings.Join(providers.APITypes, ", ")+" (repeatable)")
+	c.Flags().StringSliceVar(&f.types, "type", nil, "only credentials of this API `TYPE`: "+strings.Join(credential.APITypes, ", ")+" (repeatable)")
 	c.Flags().StringVar(&f.search, "search", "", "only credentials whose id, name, base URL, tags or notes contain `TEXT` (case-insensitive)")
 	c.Flags().BoolVar(&f.json, "json", false, "print one JSON object per credential, one per line")
 	if network {
@@ -54,8 +54,8 @@ func (a *app) selectCreds(cfg *config.Config, names []string, f *credFlags) ([]*
 	}
 	sort.Strings(ids)
 	for _, t := range f.types {
-		if !providers.ValidAPIType(t) {
-			return nil, fmt.Errorf("--type %q is not an API type; use one of %s", t, strings.Join(providers.APITypes, ", "))
+		if !credential.ValidAPIType(t) {
+			return nil, fmt.Errorf("--type %q is not an API type; use one of %s", t, strings.Join(credential.APITypes, ", "))
 		}
 	}
 	if len(names) > 0 {
@@ -134,15 +134,6 @@ func (a *app) noneSelected(cfg *config.Config, f *credFlags) error {
 // client builds the upstream HTTP client for this invocation.
 func (a *app) client(f *credFlags) *providers.Client {
 	return providers.NewClient(providers.ClientOptions{Timeout: f.timeout, MaxConnsPerHost: max(f.parallelism, 2), UserAgent: "hub/" + versionString()})
-}
-
-// provCreds converts configured credentials for the providers.
-func provCreds(cs []*config.Credential) []*providers.Credential {
-	out := make([]*providers.Credential, len(cs))
-	for i, c := range cs {
-		out[i] = telemetry.Credential(c)
-	}
-	return out
 }
 
 // checkParallelism refuses a useless --parallelism.

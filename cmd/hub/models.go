@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -31,7 +30,7 @@ stderr. Nothing is written; hub refresh records the list in the state.`,
 			if err != nil {
 				return err
 			}
-			cred := telemetry.Credential(sel[0])
+			cred := sel[0]
 			fam, err := providers.Lookup(cred.APIType)
 			if err != nil {
 				return err

@@ -48,11 +48,10 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 			if err != nil {
 				return err
 			}
-			creds := provCreds(sel)
 			bar := a.newProgress("refreshing", len(sel), f.json)
-			res := telemetry.Refresh(a.ctx, creds, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
+			res := telemetry.Refresh(a.ctx, sel, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
 			bar.done()
-			recs, err := sess.RecordRefresh(a.ctx, creds, res)
+			recs, err := sess.RecordRefresh(a.ctx, sel, res)
 			if err != nil {
 				return a.lockFailed(err)
 			}

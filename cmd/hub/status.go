@@ -47,7 +47,7 @@ A credential whose key or base URL changed since its last refresh shows as
 				if err != nil {
 					return err
 				}
-				rows = append(rows, statusRow{c: c, rec: rec, stale: rec != nil && !rec.Matches(telemetry.Credential(c), salt)})
+				rows = append(rows, statusRow{c: c, rec: rec, stale: rec != nil && !rec.Matches(c, salt)})
 			}
 			if j != nil {
 				for _, r := range rows {

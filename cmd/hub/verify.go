@@ -55,7 +55,7 @@ the state. Exit status: 0 when every check passed, 1 otherwise.`,
 				return err
 			}
 			bar := a.newProgress("verifying", len(sel), f.json)
-			res := telemetry.Verify(a.ctx, provCreds(sel), opts, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
+			res := telemetry.Verify(a.ctx, sel, opts, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
 			bar.done()
 			failed, skipped := 0, 0
 			for i, v := range res {

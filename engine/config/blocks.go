@@ -13,13 +13,10 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
-
-// UsageMethods are the values of a usage block's method.
-var UsageMethods = []string{"auto", "newapi", "openai_billing", "sub2api", "custom", "disabled"}
 
 var credentialSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
@@ -37,8 +34,7 @@ var credentialSchema = &hcl.BodySchema{
 
 func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Credential, hcl.Diagnostics) {
 	content, diags := b.Body.Content(credentialSchema)
-	c := &Credential{Range: b.DefRange}
-	c.ID = id
+	c := &Credential{ID: id}
 	str := func(name string, dst *string) hcl.Diagnostics {
 		a, ok := content.Attributes[name]
 		if !ok {
@@ -84,33 +80,51 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Empty API key",
 			Detail: fmt.Sprintf("The api_key of credential %q is empty. Give a key, usually env(\"NAME\") or file(\"path\").", id), Subject: a.Expr.Range().Ptr()})
 	}
-	if a, ok := content.Attributes["api_type"]; ok && c.APIType != "" && !providers.ValidAPIType(c.APIType) {
+	if a, ok := content.Attributes["api_type"]; ok && c.APIType != "" && !credential.ValidAPIType(c.APIType) {
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown API type",
-			Detail:  fmt.Sprintf("The api_type %q is not one of %q.%s", c.APIType, providers.APITypes, suggest(c.APIType, providers.APITypes)),
+			Detail:  fmt.Sprintf("The api_type %q is not one of %q.%s", c.APIType, credential.APITypes, suggest(c.APIType, credential.APITypes)),
 			Subject: a.Expr.Range().Ptr()})
 	}
 	if a, ok := content.Attributes["base_url"]; ok && rawURL != "" {
-		u, err := providers.NormalizeBaseURL(c.APIType, rawURL, c.Insecure)
+		u, err := credential.NormalizeBaseURL(c.APIType, rawURL, c.Insecure)
 		if err != nil {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid base URL",
 				Detail: capitalize(err.Error()) + ".", Subject: a.Expr.Range().Ptr()})
 		}
 		c.BaseURL = u
 	}
-	for _, ub := range content.Blocks {
-		if c.Usage != nil {
+	for i, ub := range content.Blocks {
+		if i > 0 {
 			diags = diags.Append(duplicate("usage", "", ub, content.Blocks[0]))
 			continue
 		}
 		u, d := l.usage(id, ub, ctx, c.BaseURL)
 		diags = append(diags, d...)
-		c.Usage = u
+		c.Usage = u.credentialUsage()
 	}
 	return c, diags
 }
 
+// usageBlock is a credential's usage block as written; credentialUsage
+// turns it into the settings providers read.
+type usageBlock struct {
+	Method string `hcl:"method,optional"`
+	// Endpoint, Token and the dot paths configure method = "custom".
+	Endpoint      string `hcl:"endpoint,optional"`
+	Token         string `hcl:"token,optional"`
+	Balance       string `hcl:"balance,optional"`
+	TodayCost     string `hcl:"today_cost,optional"`
+	TodayRequests string `hcl:"today_requests,optional"`
+	TodayTokens   string `hcl:"today_tokens,optional"`
+}
+
+func (u *usageBlock) credentialUsage() credential.Usage {
+	return credential.Usage{Method: u.Method, Endpoint: u.Endpoint, Token: secret.New(u.Token),
+		Paths: credential.UsagePaths{Balance: u.Balance, TodayCost: u.TodayCost, TodayRequests: u.TodayRequests, TodayTokens: u.TodayTokens}}
+}
+
 // usageSchema is the usage block's schema, to find its attributes' ranges.
-var usageSchema, _ = gohcl.ImpliedBodySchema(&Usage{})
+var usageSchema, _ = gohcl.ImpliedBodySchema(&usageBlock{})
 
 // customOnly are the usage attributes only method = "custom" reads.
 var customOnly = []string{"endpoint", "token", "balance", "today_cost", "today_requests", "today_tokens"}
@@ -120,8 +134,8 @@ var customOnly = []string{"endpoint", "token", "balance", "today_cost", "today_r
 // valid dot path; its token only makes sense for an endpoint on another
 // origin, since the credential's own origin gets the api_key. The other
 // methods take none of these, so a leftover is reported rather than ignored.
-func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL string) (*Usage, hcl.Diagnostics) {
-	u := &Usage{}
+func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL string) (*usageBlock, hcl.Diagnostics) {
+	u := &usageBlock{}
 	diags := gohcl.DecodeBody(ub.Body, ctx, u)
 	if u.Method == "" {
 		u.Method = "auto"
@@ -134,13 +148,13 @@ func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL s
 	if content != nil {
 		attrs = content.Attributes
 	}
-	if !slices.Contains(UsageMethods, u.Method) {
+	if !slices.Contains(credential.UsageMethods, u.Method) {
 		subject := ub.DefRange.Ptr()
 		if a, ok := attrs["method"]; ok {
 			subject = a.Expr.Range().Ptr()
 		}
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown usage method",
-			Detail: fmt.Sprintf("The usage method %q is not one of %q.%s", u.Method, UsageMethods, suggest(u.Method, UsageMethods)), Subject: subject})
+			Detail: fmt.Sprintf("The usage method %q is not one of %q.%s", u.Method, credential.UsageMethods, suggest(u.Method, credential.UsageMethods)), Subject: subject})
 		return u, diags
 	}
 	if diags.HasErrors() {
@@ -169,7 +183,7 @@ func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL s
 			continue
 		}
 		mapped = true
-		if err := providers.ValidUsagePath(p.value); err != nil {
+		if err := credential.ValidUsagePath(p.value); err != nil {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid usage path",
 				Detail:  fmt.Sprintf("The %s of credential %q's usage block is not a dot path: %v. Name the keys that lead to the number in the endpoint's JSON answer, like \"data.balance\".", p.name, id, err),
 				Subject: a.Expr.Range().Ptr()})
@@ -187,7 +201,7 @@ func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL s
 			Detail:  fmt.Sprintf("The custom usage method of credential %q reads an endpoint you name: add endpoint = \"/api/...\" (a path on the credential's own site, which gets the api_key) or endpoint = \"https://...\" (another site, which gets token, if given).", id),
 			Subject: ub.DefRange.Ptr()})
 	}
-	if err := providers.CheckUsageEndpoint(u.Endpoint); err != nil {
+	if err := credential.CheckUsageEndpoint(u.Endpoint); err != nil {
 		return u, diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid usage endpoint",
 			Detail:  fmt.Sprintf("In credential %q: %s.", id, capitalize(err.Error())),
 			Subject: ea.Expr.Range().Ptr()})
@@ -195,14 +209,14 @@ func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL s
 	if baseURL == "" {
 		return u, diags // the base URL is reported already
 	}
-	resolved, same, err := providers.ResolveUsageEndpoint(baseURL, u.Endpoint)
+	resolved, same, err := credential.ResolveUsageEndpoint(baseURL, u.Endpoint)
 	if err != nil {
 		return u, diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid usage endpoint",
 			Detail: fmt.Sprintf("In credential %q: %s.", id, capitalize(err.Error())), Subject: ea.Expr.Range().Ptr()})
 	}
 	if ta, ok := attrs["token"]; ok && same {
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Usage token on the credential's own origin",
-			Detail:  fmt.Sprintf("The usage endpoint %s of credential %q is on the credential's own origin %s, so hub sends the api_key there; token is only sent to an endpoint on another origin. Remove token, or point endpoint at the other site.", providers.OriginOf(resolved)+pathOf(resolved), id, providers.OriginOf(baseURL)),
+			Detail:  fmt.Sprintf("The usage endpoint %s of credential %q is on the credential's own origin %s, so hub sends the api_key there; token is only sent to an endpoint on another origin. Remove token, or point endpoint at the other site.", credential.OriginOf(resolved)+pathOf(resolved), id, credential.OriginOf(baseURL)),
 			Subject: ta.NameRange.Ptr()})
 	}
 	return u, diags
@@ -302,7 +316,7 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 				}
 				// The credential itself, not a copy: models a refresh found
 				// are filled in before planning (telemetry.FillModels).
-				t.Input.Credentials = append(t.Input.Credentials, &c.Credential)
+				t.Input.Credentials = append(t.Input.Credentials, c)
 			}
 		}
 	}

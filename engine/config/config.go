@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 )
 
@@ -52,26 +53,10 @@ type Config struct {
 	Secrets []string
 }
 
-// A Credential is an evaluated credential block.
-type Credential struct {
-	targets.Credential
-	Notes    string
-	Insecure bool
-	Usage    *Usage
-	Range    hcl.Range
-}
-
-// Usage is a credential's usage block: how balance and usage are read.
-type Usage struct {
-	Method string `hcl:"method,optional"`
-	// Endpoint, Token and the dot paths configure method = "custom".
-	Endpoint      string `hcl:"endpoint,optional"`
-	Token         string `hcl:"token,optional"`
-	Balance       string `hcl:"balance,optional"`
-	TodayCost     string `hcl:"today_cost,optional"`
-	TodayRequests string `hcl:"today_requests,optional"`
-	TodayTokens   string `hcl:"today_tokens,optional"`
-}
+// A Credential is an evaluated credential block: the one type config,
+// targets and providers share, so a loaded credential goes to a target's
+// Input and to a provider call as it is.
+type Credential = credential.Credential
 
 // A Target is a decoded target block.
 type Target struct {

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
+	"github.com/hubctl/hub/secret"
 )
 
 // usageCred is a credential whose usage block body starts on line 6.
@@ -27,18 +29,18 @@ func TestUsageBlock(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		body string
-		want config.Usage
+		want credential.Usage
 	}{
-		{"default", "", config.Usage{Method: "auto"}},
-		{"disabled", "    method = \"disabled\"\n", config.Usage{Method: "disabled"}},
+		{"default", "", credential.Usage{Method: "auto"}},
+		{"disabled", "    method = \"disabled\"\n", credential.Usage{Method: "disabled"}},
 		{"custom same origin", "    method = \"custom\"\n    endpoint = \"/api/user/balance\"\n    balance = \"data.balance\"\n",
-			config.Usage{Method: "custom", Endpoint: "/api/user/balance", Balance: "data.balance"}},
+			credential.Usage{Method: "custom", Endpoint: "/api/user/balance", Paths: credential.UsagePaths{Balance: "data.balance"}}},
 		{"custom absolute same origin", "    method = \"custom\"\n    endpoint = \"https://RELAY.example.com/u\"\n    today_cost = \"today.cost\"\n",
-			config.Usage{Method: "custom", Endpoint: "https://RELAY.example.com/u", TodayCost: "today.cost"}},
+			credential.Usage{Method: "custom", Endpoint: "https://RELAY.example.com/u", Paths: credential.UsagePaths{TodayCost: "today.cost"}}},
 		{"custom other origin with token", "    method = \"custom\"\n    endpoint = \"https://stats.example.com/v1/usage\"\n    token = env(\"STATS_TOKEN\")\n    today_requests = \"usage.today.requests\"\n    today_tokens = \" usage . today . tokens \"\n",
-			config.Usage{Method: "custom", Endpoint: "https://stats.example.com/v1/usage", Token: "tok-test-stats-secret", TodayRequests: "usage.today.requests", TodayTokens: " usage . today . tokens "}},
+			credential.Usage{Method: "custom", Endpoint: "https://stats.example.com/v1/usage", Token: secret.New("tok-test-stats-secret"), Paths: credential.UsagePaths{TodayRequests: "usage.today.requests", TodayTokens: " usage . today . tokens "}}},
 		{"custom other origin without token", "    method = \"custom\"\n    endpoint = \"https://stats.example.com/u\"\n    balance = \"b\"\n",
-			config.Usage{Method: "custom", Endpoint: "https://stats.example.com/u", Balance: "b"}},
+			credential.Usage{Method: "custom", Endpoint: "https://stats.example.com/u", Paths: credential.UsagePaths{Balance: "b"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, diags := load(t, map[string]string{"hub.hcl": usageCred(tc.body)}, config.Options{Env: env})
@@ -46,10 +48,10 @@ func TestUsageBlock(t *testing.T) {
 				t.Fatal(diags)
 			}
 			u := cfg.Credentials["relay"].Usage
-			if u == nil || *u != tc.want {
+			if u != tc.want {
 				t.Fatalf("usage = %+v, want %+v", u, tc.want)
 			}
-			if tc.want.Token != "" && !slices.Contains(cfg.Secrets, tc.want.Token) {
+			if !tc.want.Token.IsZero() && !slices.Contains(cfg.Secrets, tc.want.Token.Reveal()) {
 				t.Errorf("the usage token is not among the secrets %v", cfg.Secrets)
 			}
 		})

@@ -9,7 +9,6 @@ import (
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/secret"
-	"github.com/hubctl/hub/targets"
 )
 
 // bigState is a state after HistoryLen refreshes of n credentials with a
@@ -20,8 +19,8 @@ func bigState(b *testing.B, n int) (*states.State, *config.Config) {
 	cfg := &config.Config{Credentials: map[string]*config.Credential{}}
 	ten := 10.0
 	for i := range n {
-		c := &config.Credential{Credential: targets.Credential{ID: fmt.Sprintf("c%d", i), APIType: "openai-compatible",
-			BaseURL: "https://relay.example.com", Key: secret.New(fmt.Sprintf("sk-test-bench-%d", i))}}
+		c := &config.Credential{ID: fmt.Sprintf("c%d", i), APIType: "openai-compatible",
+			BaseURL: "https://relay.example.com", Key: secret.New(fmt.Sprintf("sk-test-bench-%d", i))}
 		cfg.Credentials[c.ID] = c
 		var rec *Record
 		for h := range HistoryLen {
@@ -31,7 +30,7 @@ func bigState(b *testing.B, n int) (*states.State, *config.Config) {
 			r := Result{ID: c.ID, At: time.Date(2026, 11, 30, 0, h, 0, 0, time.UTC),
 				Models: &providers.ModelList{Models: []providers.Model{{ID: "gpt-4o-mini"}, {ID: "claude-sonnet-4-5"}, {ID: "gemini-2.5-pro"}}},
 				Usage:  &providers.Usage{Source: "sub2api", Balance: &ten, TodayCost: &cost, TodayRequests: &reqs}}
-			rec = r.Record(rec, Credential(c), st.SaltBytes())
+			rec = r.Record(rec, c, st.SaltBytes())
 		}
 		if err := Store(st, c.ID, rec); err != nil {
 			b.Fatal(err)

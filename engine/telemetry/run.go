@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/secret"
@@ -35,7 +36,7 @@ func (o *Options) now() time.Time {
 // each runs fn over creds with at most o.Parallelism at once, in input order
 // of results. It stops handing out work when ctx ends; fn sees ctx and should
 // return promptly.
-func each[R any](ctx context.Context, o *Options, creds []*providers.Credential, fn func(context.Context, *providers.Credential) R) []R {
+func each[R any](ctx context.Context, o *Options, creds []*credential.Credential, fn func(context.Context, *credential.Credential) R) []R {
 	n := o.Parallelism
 	if n <= 0 {
 		n = 16
@@ -92,8 +93,8 @@ type Result struct {
 
 // Refresh lists models and reads usage for each credential. Results come in
 // the order of creds; a cancelled run marks the rest Skipped.
-func Refresh(ctx context.Context, creds []*providers.Credential, o Options) []Result {
-	res := each(ctx, &o, creds, func(ctx context.Context, c *providers.Credential) Result {
+func Refresh(ctx context.Context, creds []*credential.Credential, o Options) []Result {
+	res := each(ctx, &o, creds, func(ctx context.Context, c *credential.Credential) Result {
 		r := Result{ID: c.ID, At: o.now()}
 		if ctx.Err() != nil {
 			r.Skipped = true
@@ -145,12 +146,12 @@ func Refresh(ctx context.Context, creds []*providers.Credential, o Options) []Re
 // not by default for the official APIs, which have no key-level balance
 // (OpenAI's billing endpoints refuse secret keys; Anthropic and Google have
 // none), so auto would only spend three requests to learn that.
-func readsUsage(c *providers.Credential) bool {
+func readsUsage(c *credential.Credential) bool {
 	switch c.Usage.Method {
 	case "disabled":
 		return false
 	case "", "auto":
-		return c.APIType == providers.OpenAICompatible
+		return c.APIType == credential.OpenAICompatible
 	}
 	return true
 }
@@ -158,7 +159,7 @@ func readsUsage(c *providers.Credential) bool {
 // Record folds a refresh result into the credential's record (nil for
 // none yet) and returns the new record. Models and usage that failed this
 // time keep their last good values, with the error in LastError.
-func (r *Result) Record(prev *Record, c *providers.Credential, salt []byte) *Record {
+func (r *Result) Record(prev *Record, c *credential.Credential, salt []byte) *Record {
 	rec := &Record{}
 	if prev != nil && prev.Matches(c, salt) {
 		*rec = *prev
@@ -207,7 +208,7 @@ func (r *Result) Record(prev *Record, c *providers.Credential, salt []byte) *Rec
 // scrub removes the key and usage token from everything an upstream said
 // that a record keeps: a hostile or careless relay may echo them in model
 // ids, messages or endpoints, and state must never hold a secret.
-func scrub(rec *Record, c *providers.Credential) {
+func scrub(rec *Record, c *credential.Credential) {
 	var secrets []string
 	for _, v := range []string{c.Key.Reveal(), c.Usage.Token.Reveal()} {
 		if len(v) >= secret.MinRedactLen {
@@ -329,8 +330,8 @@ var ErrNoModel = errors.New("no model to probe with: the key lists none; name on
 // list), then the probes opts asks for, with one model chosen per API family
 // as All API Hub does: --model, else the credential's own models, else a
 // suggestion from the list.
-func Verify(ctx context.Context, creds []*providers.Credential, opts VerifyOptions, o Options) []Verification {
-	res := each(ctx, &o, creds, func(ctx context.Context, c *providers.Credential) Verification {
+func Verify(ctx context.Context, creds []*credential.Credential, opts VerifyOptions, o Options) []Verification {
+	res := each(ctx, &o, creds, func(ctx context.Context, c *credential.Credential) Verification {
 		v := Verification{ID: c.ID}
 		if ctx.Err() != nil {
 			v.Skipped = true
@@ -404,7 +405,7 @@ func Verify(ctx context.Context, creds []*providers.Credential, opts VerifyOptio
 	return res
 }
 
-func chooseModel(f providers.Family, c *providers.Credential, listed []string, override string) (model, from string) {
+func chooseModel(f providers.Family, c *credential.Credential, listed []string, override string) (model, from string) {
 	switch {
 	case override != "":
 		return override, "--model"
@@ -423,7 +424,7 @@ func chooseModel(f providers.Family, c *providers.Credential, listed []string, o
 // into st, and returns the new records by credential id. Skipped results
 // (cut off by Ctrl-C) are left out; when none is left, st is unchanged and
 // Fold returns states.ErrUnchanged.
-func Fold(st *states.State, creds []*providers.Credential, res []Result) (map[string]*Record, error) {
+func Fold(st *states.State, creds []*credential.Credential, res []Result) (map[string]*Record, error) {
 	salt := st.SaltBytes()
 	recs := map[string]*Record{}
 	for i, r := range res {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/providers"
@@ -120,23 +121,13 @@ func IDs(st *states.State) []string {
 // Matches reports whether a record was measured for this credential as it is
 // configured now: same API type, base URL and key. Figures of a rotated key or
 // a moved base URL describe something else and are not used.
-func (r *Record) Matches(c *providers.Credential, salt []byte) bool {
+func (r *Record) Matches(c *credential.Credential, salt []byte) bool {
 	return r != nil && r.APIType == c.APIType && r.BaseURL == c.BaseURL && r.KeyHash == KeyHash(salt, c.Key)
 }
 
 // KeyHash is the salted digest a record keeps of the key it measured.
 func KeyHash(salt []byte, key secret.Secret) string {
 	return secret.Hash(salt, []byte(key.Reveal()))
-}
-
-// Credential converts a configured credential for the providers.
-func Credential(c *config.Credential) *providers.Credential {
-	pc := &providers.Credential{ID: c.ID, APIType: c.APIType, BaseURL: c.BaseURL, Key: c.Key, Models: c.Models}
-	if u := c.Usage; u != nil {
-		pc.Usage = providers.UsageConfig{Method: u.Method, Endpoint: u.Endpoint, Token: secret.New(u.Token),
-			Paths: providers.UsagePaths{Balance: u.Balance, TodayCost: u.TodayCost, TodayRequests: u.TodayRequests, TodayTokens: u.TodayTokens}}
-	}
-	return pc
 }
 
 // head reads a record's leading fields, up to models_at, and stops there:
@@ -197,7 +188,7 @@ func FillModels(cfg *config.Config, st *states.State) error {
 		if err != nil {
 			return fmt.Errorf("state: telemetry of credential %s: %w", c.ID, err)
 		}
-		if len(r.Models) == 0 || !r.Matches(Credential(c), salt) {
+		if len(r.Models) == 0 || !r.Matches(c, salt) {
 			continue
 		}
 		c.Discovered = r.Models

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/secret"
-	"github.com/hubctl/hub/targets"
 )
 
 // fakeFamily is a provider family driven by the test: per-credential model
@@ -30,7 +30,7 @@ type fakeFamily struct {
 	probed   []string
 }
 
-func (f *fakeFamily) Models(ctx context.Context, _ *providers.Client, c *providers.Credential) (*providers.ModelList, error) {
+func (f *fakeFamily) Models(ctx context.Context, _ *providers.Client, c *credential.Credential) (*providers.ModelList, error) {
 	n := f.inflight.Add(1)
 	defer f.inflight.Add(-1)
 	for {
@@ -56,7 +56,7 @@ func (f *fakeFamily) Models(ctx context.Context, _ *providers.Client, c *provide
 	return l, nil
 }
 
-func (f *fakeFamily) Probe(_ context.Context, _ *providers.Client, c *providers.Credential, k providers.ProbeKind, model string) error {
+func (f *fakeFamily) Probe(_ context.Context, _ *providers.Client, c *credential.Credential, k providers.ProbeKind, model string) error {
 	f.mu.Lock()
 	f.probed = append(f.probed, c.ID+":"+string(k)+":"+model)
 	f.mu.Unlock()
@@ -81,7 +81,7 @@ func (f *fakeFamily) SuggestModel(ids []string) string {
 
 type fakeUsage struct{ u *providers.Usage }
 
-func (f fakeUsage) ReadUsage(context.Context, *providers.Client, *providers.Credential) (*providers.Usage, error) {
+func (f fakeUsage) ReadUsage(context.Context, *providers.Client, *credential.Credential) (*providers.Usage, error) {
 	u := *f.u
 	return &u, nil
 }
@@ -101,15 +101,15 @@ func register() {
 	})
 }
 
-func cred(id string) *providers.Credential {
-	return &providers.Credential{ID: id, APIType: "test-family", BaseURL: "https://" + id + ".example", Key: secret.New("sk-test-" + id),
-		Usage: providers.UsageConfig{Method: "test-usage"}}
+func cred(id string) *credential.Credential {
+	return &credential.Credential{ID: id, APIType: "test-family", BaseURL: "https://" + id + ".example", Key: secret.New("sk-test-" + id),
+		Usage: credential.Usage{Method: "test-usage"}}
 }
 
 func TestRefreshBoundsParallelismAndKeepsOrder(t *testing.T) {
 	register()
 	fam.models = map[string][]string{}
-	var creds []*providers.Credential
+	var creds []*credential.Credential
 	for i := range 20 {
 		c := cred(string(rune('a'+i)) + "x")
 		fam.models[c.ID] = []string{"gpt-" + c.ID}
@@ -150,7 +150,7 @@ func TestRefreshCancelSkipsTheRest(t *testing.T) {
 	fam.gate = make(chan struct{})
 	defer func() { fam.gate = nil }()
 	ctx, cancel := context.WithCancel(context.Background())
-	var creds []*providers.Credential
+	var creds []*credential.Credential
 	for i := range 10 {
 		creds = append(creds, cred(string(rune('a'+i))+"c"))
 	}
@@ -250,12 +250,12 @@ func TestFillModels(t *testing.T) {
 	st := states.New()
 	salt := st.SaltBytes()
 	mk := func(id, key string, models ...string) *config.Credential {
-		return &config.Credential{Credential: targets.Credential{ID: id, APIType: "openai-compatible", BaseURL: "https://" + id + ".example", Key: secret.New(key), Models: models}}
+		return &config.Credential{ID: id, APIType: "openai-compatible", BaseURL: "https://" + id + ".example", Key: secret.New(key), Models: models}
 	}
 	found, rotated, configured := mk("found", "sk-test-1"), mk("rotated", "sk-test-2"), mk("configured", "sk-test-3", "gpt-own")
 	for _, c := range []*config.Credential{found, rotated, configured} {
 		r := Result{ID: c.ID, At: time.Date(2026, 11, 30, 9, 30, 0, 0, time.UTC), Models: &providers.ModelList{Models: []providers.Model{{ID: "claude-x"}, {ID: "gpt-y"}}}}
-		if err := Store(st, c.ID, r.Record(nil, Credential(c), salt)); err != nil {
+		if err := Store(st, c.ID, r.Record(nil, c, salt)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -295,7 +295,7 @@ func TestVerifyChoosesModelsAndRunsProbes(t *testing.T) {
 
 	b := cred("b")
 	b.Models = []string{"gpt-configured"}
-	creds := []*providers.Credential{cred("a"), b, cred("empty"), cred("dead")}
+	creds := []*credential.Credential{cred("a"), b, cred("empty"), cred("dead")}
 	res := Verify(context.Background(), creds, VerifyOptions{Deep: true, CLIs: []string{"test-cli"}}, Options{Parallelism: 2})
 	byID := map[string]Verification{}
 	for _, v := range res {
@@ -326,7 +326,7 @@ func TestVerifyChoosesModelsAndRunsProbes(t *testing.T) {
 		t.Errorf("CLI probe ran on the other family: %q", wire)
 	}
 	// --model wins over everything.
-	res = Verify(context.Background(), []*providers.Credential{b}, VerifyOptions{Model: "forced"}, Options{})
+	res = Verify(context.Background(), []*credential.Credential{b}, VerifyOptions{Model: "forced"}, Options{})
 	if res[0].Model != "forced" || res[0].ModelFrom != "--model" {
 		t.Errorf("override: %+v", res[0])
 	}

@@ -13,12 +13,12 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/plans"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/telemetry"
-	"github.com/hubctl/hub/providers"
 )
 
 // RefreshedModels is the path of the synthetic change a telemetry refresh
@@ -412,9 +412,9 @@ func (r *Reconciler) Refresh(ctx context.Context, o telemetry.Options) (*Refresh
 			}
 		}
 	})
-	creds := make([]*providers.Credential, len(ids))
+	creds := make([]*credential.Credential, len(ids))
 	for i, id := range ids {
-		creds[i] = telemetry.Credential(cfg.Credentials[id])
+		creds[i] = cfg.Credentials[id]
 	}
 	res := telemetry.Refresh(ctx, creds, o)
 	if ctx.Err() != nil {

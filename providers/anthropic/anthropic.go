@@ -12,10 +12,11 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
-func init() { providers.Register(providers.Anthropic, Family{}) }
+func init() { providers.Register(credential.Anthropic, Family{}) }
 
 // Family is the Anthropic API family. The zero value is ready to use.
 type Family struct{}
@@ -44,7 +45,7 @@ var keyAuth = &providers.BearerFallback{Adjust: func(r *providers.Request) {
 
 // call sends req with the scheme the base URL takes; n is how many requests
 // it made.
-func call(ctx context.Context, cl *providers.Client, c *providers.Credential, req providers.Request) (resp *providers.Response, n int, err error) {
+func call(ctx context.Context, cl *providers.Client, c *credential.Credential, req providers.Request) (resp *providers.Response, n int, err error) {
 	req.Auth = providers.AuthXAPIKey
 	return keyAuth.Do(ctx, cl, c, req)
 }
@@ -53,8 +54,8 @@ func call(ctx context.Context, cl *providers.Client, c *providers.Credential, re
 // last_id (at most 20 pages of 200, 2000 models). Relays that answer an
 // OpenAI-shaped list ({"object":"list","data":[{"id"}]}) are read too. An
 // empty list is not an error here; the caller decides what no models means.
-func (Family) Models(ctx context.Context, cl *providers.Client, c *providers.Credential) (*providers.ModelList, error) {
-	endpoint := providers.APIRoot(c.BaseURL, "v1") + "/models"
+func (Family) Models(ctx context.Context, cl *providers.Client, c *credential.Credential) (*providers.ModelList, error) {
+	endpoint := credential.APIRoot(c.BaseURL, "v1") + "/models"
 	list := &providers.ModelList{Endpoint: endpoint}
 	seen := map[string]bool{}
 	after := ""
@@ -101,7 +102,7 @@ func (Family) Models(ctx context.Context, cl *providers.Client, c *providers.Cre
 
 // SuggestModel returns the first Claude model, else the first id.
 func (Family) SuggestModel(ids []string) string {
-	return providers.Suggest(providers.FamilyClaude, ids)
+	return credential.Suggest(credential.FamilyClaude, ids)
 }
 
 // Probes returns the probes of a deep verification, in order.
@@ -134,8 +135,8 @@ type message struct {
 // verify_tool; structured on a forced json tool whose input has ok true;
 // claude streams as Claude Code does and passes on message_stop. Kinds of
 // other families fail as unsupported.
-func (Family) Probe(ctx context.Context, cl *providers.Client, c *providers.Credential, kind providers.ProbeKind, model string) error {
-	endpoint := providers.APIRoot(c.BaseURL, "v1") + "/messages"
+func (Family) Probe(ctx context.Context, cl *providers.Client, c *credential.Credential, kind providers.ProbeKind, model string) error {
+	endpoint := credential.APIRoot(c.BaseURL, "v1") + "/messages"
 	switch kind {
 	case providers.ProbeText, providers.ProbeTools, providers.ProbeStructured, providers.ProbeClaude:
 	default:

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/providers/fakerelay"
 	"github.com/hubctl/hub/secret"
@@ -36,8 +37,8 @@ func fake(t *testing.T, flavor fakerelay.Flavor, keys ...*fakerelay.Key) *fakere
 	return s
 }
 
-func cred(s *fakerelay.Server, key string) *providers.Credential {
-	return &providers.Credential{ID: "claude-test", APIType: providers.Anthropic, BaseURL: s.URL, Key: secret.New(key)}
+func cred(s *fakerelay.Server, key string) *credential.Credential {
+	return &credential.Credential{ID: "claude-test", APIType: credential.Anthropic, BaseURL: s.URL, Key: secret.New(key)}
 }
 
 // noKeyIn fails the test when err's text holds the key.
@@ -69,7 +70,7 @@ func auth(r fakerelay.Request) string {
 }
 
 func TestRegistered(t *testing.T) {
-	f, err := providers.Lookup(providers.Anthropic)
+	f, err := providers.Lookup(credential.Anthropic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,10 +15,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
-func init() { providers.Register(providers.Google, Family{}) }
+func init() { providers.Register(credential.Google, Family{}) }
 
 // Family is the Google (Gemini) API family. The zero value is ready to use.
 type Family struct{}
@@ -47,7 +48,7 @@ var keyAuth = &providers.BearerFallback{}
 
 // call sends req with the scheme the base URL takes; n is how many requests
 // it made.
-func call(ctx context.Context, cl *providers.Client, c *providers.Credential, req providers.Request) (resp *providers.Response, n int, err error) {
+func call(ctx context.Context, cl *providers.Client, c *credential.Credential, req providers.Request) (resp *providers.Response, n int, err error) {
 	req.Auth = providers.AuthGoog
 	return keyAuth.Do(ctx, cl, c, req)
 }
@@ -58,8 +59,8 @@ func call(ctx context.Context, cl *providers.Client, c *providers.Credential, re
 // generateContent (embeddings, AQA) are dropped, those with no methods
 // listed kept (relays leave the field out). An empty list is not an error
 // here; the caller decides what no models means.
-func (Family) Models(ctx context.Context, cl *providers.Client, c *providers.Credential) (*providers.ModelList, error) {
-	endpoint := providers.APIRoot(c.BaseURL, "v1beta") + "/models"
+func (Family) Models(ctx context.Context, cl *providers.Client, c *credential.Credential) (*providers.ModelList, error) {
+	endpoint := credential.APIRoot(c.BaseURL, "v1beta") + "/models"
 	list := &providers.ModelList{Endpoint: endpoint}
 	seen := map[string]bool{}
 	token := ""
@@ -111,7 +112,7 @@ func (Family) Models(ctx context.Context, cl *providers.Client, c *providers.Cre
 
 // SuggestModel returns the first Gemini model, else the first id.
 func (Family) SuggestModel(ids []string) string {
-	return providers.Suggest(providers.FamilyGemini, ids)
+	return credential.Suggest(credential.FamilyGemini, ids)
 }
 
 // Probes returns the probes of a deep verification, in order.
@@ -149,8 +150,8 @@ type answer struct {
 // :streamGenerateContent?alt=sse as Gemini CLI does and passes on a stream
 // of answers with no error in it. Kinds of other families fail as
 // unsupported.
-func (Family) Probe(ctx context.Context, cl *providers.Client, c *providers.Credential, kind providers.ProbeKind, model string) error {
-	root := providers.APIRoot(c.BaseURL, "v1beta") + "/models/"
+func (Family) Probe(ctx context.Context, cl *providers.Client, c *credential.Credential, kind providers.ProbeKind, model string) error {
+	root := credential.APIRoot(c.BaseURL, "v1beta") + "/models/"
 	switch kind {
 	case providers.ProbeText, providers.ProbeTools, providers.ProbeStructured, providers.ProbeGemini:
 	default:

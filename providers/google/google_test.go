@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/providers/fakerelay"
 	"github.com/hubctl/hub/secret"
@@ -40,8 +41,8 @@ func fake(t *testing.T, flavor fakerelay.Flavor, keys ...*fakerelay.Key) *fakere
 	return s
 }
 
-func cred(s *fakerelay.Server, key string) *providers.Credential {
-	return &providers.Credential{ID: "gemini-test", APIType: providers.Google, BaseURL: s.URL, Key: secret.New(key)}
+func cred(s *fakerelay.Server, key string) *credential.Credential {
+	return &credential.Credential{ID: "gemini-test", APIType: credential.Google, BaseURL: s.URL, Key: secret.New(key)}
 }
 
 func noKeyIn(t *testing.T, err error, key string) {
@@ -76,7 +77,7 @@ func auth(r fakerelay.Request) string {
 }
 
 func TestRegistered(t *testing.T) {
-	f, err := providers.Lookup(providers.Google)
+	f, err := providers.Lookup(credential.Google)
 	if err != nil {
 		t.Fatal(err)
 	}

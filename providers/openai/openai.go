@@ -13,12 +13,13 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
 func init() {
-	providers.Register(providers.OpenAICompatible, family{name: providers.OpenAICompatible})
-	providers.Register(providers.OpenAI, family{name: providers.OpenAI})
+	providers.Register(credential.OpenAICompatible, family{name: credential.OpenAICompatible})
+	providers.Register(credential.OpenAI, family{name: credential.OpenAI})
 }
 
 // family serves both API types. They differ only in name: official OpenAI
@@ -52,14 +53,14 @@ func (family) Probes() []providers.ProbeKind {
 
 // SuggestModel picks All API Hub's choice: the first GPT or o-series
 // model, else the first model.
-func (family) SuggestModel(ids []string) string { return providers.Suggest(providers.FamilyGPT, ids) }
+func (family) SuggestModel(ids []string) string { return credential.Suggest(credential.FamilyGPT, ids) }
 
 // Models lists the key's models with GET <root>/models. Only when that
 // path is not there (404 or 405, not an HTML page, which means a wrong
 // base URL) is <base>/models tried once, for bases that already carry
 // their API prefix in place of /v1 (…/v1beta/openai, …/openai).
-func (family) Models(ctx context.Context, cl *providers.Client, c *providers.Credential) (*providers.ModelList, error) {
-	root := providers.APIRoot(c.BaseURL, "v1")
+func (family) Models(ctx context.Context, cl *providers.Client, c *credential.Credential) (*providers.ModelList, error) {
+	root := credential.APIRoot(c.BaseURL, "v1")
 	urls := []string{root + "/models"}
 	if alt := strings.TrimRight(c.BaseURL, "/") + "/models"; alt != urls[0] {
 		urls = append(urls, alt)
@@ -151,7 +152,7 @@ func parseModels(r *providers.Response) ([]providers.Model, error) {
 
 // probeFuncs are the probes this package runs; both API types run all of
 // them. root is APIRoot(base, "v1").
-var probeFuncs = map[providers.ProbeKind]func(ctx context.Context, cl *providers.Client, c *providers.Credential, root, model string) error{
+var probeFuncs = map[providers.ProbeKind]func(ctx context.Context, cl *providers.Client, c *credential.Credential, root, model string) error{
 	providers.ProbeText:       probeText,
 	providers.ProbeTools:      probeTools,
 	providers.ProbeStructured: probeStructured,
@@ -160,7 +161,7 @@ var probeFuncs = map[providers.ProbeKind]func(ctx context.Context, cl *providers
 
 // Probe runs one probe. Text, tools and structured output use chat
 // completions; codex uses the Responses API as Codex CLI sends it.
-func (f family) Probe(ctx context.Context, cl *providers.Client, c *providers.Credential, kind providers.ProbeKind, model string) error {
+func (f family) Probe(ctx context.Context, cl *providers.Client, c *credential.Credential, kind providers.ProbeKind, model string) error {
 	run, ok := probeFuncs[kind]
 	if !ok {
 		return &providers.Failure{Class: providers.ClassUnsupported, Message: fmt.Sprintf("API type %s has no %s probe", f.name, kind)}
@@ -168,13 +169,13 @@ func (f family) Probe(ctx context.Context, cl *providers.Client, c *providers.Cr
 	if model == "" {
 		return &providers.Failure{Class: providers.ClassModelNotFound, Message: fmt.Sprintf("no model for the %s probe: the key lists none and the configuration names none", kind)}
 	}
-	return run(ctx, cl, c, providers.APIRoot(c.BaseURL, "v1"), model)
+	return run(ctx, cl, c, credential.APIRoot(c.BaseURL, "v1"), model)
 }
 
 // probeText asks for a one-token reply. It passes on any answer with a
 // choices[0]: with one token the reply may be cut ("length"), and that
 // still proves the key, the model and the route.
-func probeText(ctx context.Context, cl *providers.Client, c *providers.Credential, root, model string) error {
+func probeText(ctx context.Context, cl *providers.Client, c *credential.Credential, root, model string) error {
 	_, err := chat(ctx, cl, c, root, map[string]any{
 		"model":    model,
 		"messages": []any{map[string]any{"role": "user", "content": textPrompt}},
@@ -210,7 +211,7 @@ type chatAnswer struct {
 // refuses max_tokens (official o-series and gpt-5: 400
 // unsupported_parameter, which proves the key works) gets one retry with
 // max_completion_tokens = retryLimit. The answer must have a choices[0].
-func chat(ctx context.Context, cl *providers.Client, c *providers.Credential, root string, body map[string]any, limit, retryLimit int) (*chatAnswer, error) {
+func chat(ctx context.Context, cl *providers.Client, c *credential.Credential, root string, body map[string]any, limit, retryLimit int) (*chatAnswer, error) {
 	req := providers.Request{Method: http.MethodPost, URL: root + "/chat/completions", Auth: providers.AuthBearer, Body: body}
 	body["max_tokens"] = limit
 	resp, err := cl.Do(ctx, c, req)
@@ -245,7 +246,7 @@ func refusesMaxTokens(f *providers.Failure) bool {
 
 // probeTools forces a call of an argument-less tool and passes when that
 // call comes back.
-func probeTools(ctx context.Context, cl *providers.Client, c *providers.Credential, root, model string) error {
+func probeTools(ctx context.Context, cl *providers.Client, c *credential.Credential, root, model string) error {
 	a, err := chat(ctx, cl, c, root, map[string]any{
 		"model":    model,
 		"messages": []any{map[string]any{"role": "user", "content": "Call the verify_tool tool."}},
@@ -274,7 +275,7 @@ func probeTools(ctx context.Context, cl *providers.Client, c *providers.Credenti
 
 // probeStructured asks for a JSON object under a strict schema and passes
 // when the reply parses with ok == true.
-func probeStructured(ctx context.Context, cl *providers.Client, c *providers.Credential, root, model string) error {
+func probeStructured(ctx context.Context, cl *providers.Client, c *credential.Credential, root, model string) error {
 	a, err := chat(ctx, cl, c, root, map[string]any{
 		"model":    model,
 		"messages": []any{map[string]any{"role": "user", "content": `Answer with a JSON object whose field "ok" is true.`}},
@@ -346,7 +347,7 @@ func shorten(s string, n int) string {
 // streamed, not stored, with instructions and an input list, and without
 // max_output_tokens, which ChatGPT-account relays refuse. It passes when
 // the stream reaches response.completed.
-func probeCodex(ctx context.Context, cl *providers.Client, c *providers.Credential, root, model string) error {
+func probeCodex(ctx context.Context, cl *providers.Client, c *credential.Credential, root, model string) error {
 	resp, err := cl.Do(ctx, c, providers.Request{
 		Method: http.MethodPost,
 		URL:    root + "/responses",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/providers/fakerelay"
 	"github.com/hubctl/hub/secret"
@@ -30,9 +31,9 @@ var relayFlavors = []fakerelay.Flavor{fakerelay.NewAPI, fakerelay.OldNewAPI, fak
 // apiType is the API type a user gives a server of this flavor.
 func apiType(fl fakerelay.Flavor) string {
 	if fl == fakerelay.OpenAI {
-		return providers.OpenAI
+		return credential.OpenAI
 	}
-	return providers.OpenAICompatible
+	return credential.OpenAICompatible
 }
 
 func lookup(t *testing.T, fl fakerelay.Flavor) providers.Family {
@@ -48,8 +49,8 @@ func client() *providers.Client {
 	return providers.NewClient(providers.ClientOptions{Timeout: 20 * time.Second, RetryDelay: time.Millisecond})
 }
 
-func cred(base, key string, fl fakerelay.Flavor) *providers.Credential {
-	return &providers.Credential{ID: "test_cred", APIType: apiType(fl), BaseURL: base, Key: secret.New(key)}
+func cred(base, key string, fl fakerelay.Flavor) *credential.Credential {
+	return &credential.Credential{ID: "test_cred", APIType: apiType(fl), BaseURL: base, Key: secret.New(key)}
 }
 
 // serve starts a fake with one key carrying models and fault.
@@ -96,7 +97,7 @@ func body(t *testing.T, r fakerelay.Request) map[string]any {
 }
 
 func TestRegistered(t *testing.T) {
-	for _, typ := range []string{providers.OpenAI, providers.OpenAICompatible} {
+	for _, typ := range []string{credential.OpenAI, credential.OpenAICompatible} {
 		f, err := providers.Lookup(typ)
 		if err != nil {
 			t.Fatal(err)

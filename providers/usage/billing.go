@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -21,7 +22,7 @@ const unlimitedLimit = 1e6
 // with a session key"), which the client classifies as unsupported.
 // Figures are in the site's display unit, USD unless it shows CNY.
 func readBilling(ctx context.Context, r *run) error {
-	root := providers.APIRoot(r.c.BaseURL, "v1")
+	root := credential.APIRoot(r.c.BaseURL, "v1")
 	resp, err := r.get(ctx, MethodOpenAIBilling, root+"/dashboard/billing/subscription", providers.AuthBearer, false)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -21,7 +22,7 @@ func readCustom(ctx context.Context, r *run) error {
 		return &providers.Failure{Class: providers.ClassBadRequest,
 			Message: fmt.Sprintf("credential %s: usage method custom needs an endpoint", r.c.ID)}
 	}
-	target, same, err := providers.ResolveUsageEndpoint(r.c.BaseURL, cfg.Endpoint)
+	target, same, err := credential.ResolveUsageEndpoint(r.c.BaseURL, cfg.Endpoint)
 	if err != nil {
 		return &providers.Failure{Class: providers.ClassWrongURL, Message: fmt.Sprintf("credential %s: %v", r.c.ID, err)}
 	}
@@ -95,7 +96,7 @@ func readCustom(ctx context.Context, r *run) error {
 // follow walks a dot path through plain JSON objects.
 func follow(root map[string]any, path string) (any, bool) {
 	var cur any = root
-	for _, seg := range providers.UsagePathSegments(path) {
+	for _, seg := range credential.UsagePathSegments(path) {
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return nil, false

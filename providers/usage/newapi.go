@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -71,7 +72,7 @@ type statusFor struct {
 // ok is false when the site gave no usable figure; cacheable is false when
 // the reason may pass (network, timeout, server error, rate limit), so the
 // next reading asks again.
-func statusQuota(ctx context.Context, cl *providers.Client, c *providers.Credential) (qpu float64, note string, cacheable bool, err error) {
+func statusQuota(ctx context.Context, cl *providers.Client, c *credential.Credential) (qpu float64, note string, cacheable bool, err error) {
 	rawURL := strings.TrimRight(c.BaseURL, "/") + "/api/status"
 	fallback := func(why string) string {
 		return fmt.Sprintf("quota_per_unit taken as %d: %s", defaultQuotaPerUnit, why)

@@ -7,6 +7,7 @@ import (
 	"time"
 	"weak"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -44,7 +45,7 @@ var statuses = &statusCache{entries: map[statusKey]*statusEntry{}}
 
 // get returns the site's quota_per_unit, fetching /api/status at most once
 // per site at a time.
-func (sc *statusCache) get(ctx context.Context, cl *providers.Client, c *providers.Credential) (statusFor, error) {
+func (sc *statusCache) get(ctx context.Context, cl *providers.Client, c *credential.Credential) (statusFor, error) {
 	key := statusKey{weak.Make(cl), strings.TrimRight(c.BaseURL, "/") + "/api/status"}
 	for {
 		sc.mu.Lock()
@@ -73,7 +74,7 @@ func (sc *statusCache) get(ctx context.Context, cl *providers.Client, c *provide
 	}
 }
 
-func (sc *statusCache) fetch(ctx context.Context, cl *providers.Client, c *providers.Credential, key statusKey, e *statusEntry) (statusFor, error) {
+func (sc *statusCache) fetch(ctx context.Context, cl *providers.Client, c *credential.Credential, key statusKey, e *statusEntry) (statusFor, error) {
 	qpu, note, keep, err := statusQuota(ctx, cl, c)
 	sc.mu.Lock()
 	e.qpu, e.note, e.keep, e.at, e.ended = qpu, note, keep && err == nil, time.Now(), err != nil

@@ -3,6 +3,7 @@ package usage
 import (
 	"context"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -16,7 +17,7 @@ import (
 // group's rate multiplier, and only the latter is what left the balance, so
 // it is the figure that adds up with Balance.
 func readSub2API(ctx context.Context, r *run) error {
-	resp, err := r.get(ctx, MethodSub2API, providers.APIRoot(r.c.BaseURL, "v1")+"/usage", providers.AuthBearer, false)
+	resp, err := r.get(ctx, MethodSub2API, credential.APIRoot(r.c.BaseURL, "v1")+"/usage", providers.AuthBearer, false)
 	if err != nil {
 		return err
 	}

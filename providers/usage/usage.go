@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 )
 
@@ -51,17 +52,6 @@ func init() {
 	providers.RegisterUsage(MethodDisabled, disabled{})
 }
 
-// ValidPath reports whether p is a dot path a custom mapping can follow. It
-// is providers.ValidUsagePath, which configuration loading uses too.
-func ValidPath(p string) error { return providers.ValidUsagePath(p) }
-
-// ResolveEndpoint returns the URL of a custom usage endpoint for a credential
-// whose base URL is base, and whether it is on the credential's own origin
-// (only then is the key sent). It is providers.ResolveUsageEndpoint.
-func ResolveEndpoint(base, endpoint string) (string, bool, error) {
-	return providers.ResolveUsageEndpoint(base, endpoint)
-}
-
 // A readFunc reads usage with one method into u, recording its calls.
 type readFunc func(ctx context.Context, r *run) error
 
@@ -71,7 +61,7 @@ type single struct {
 	read   readFunc
 }
 
-func (s single) ReadUsage(ctx context.Context, cl *providers.Client, c *providers.Credential) (*providers.Usage, error) {
+func (s single) ReadUsage(ctx context.Context, cl *providers.Client, c *credential.Credential) (*providers.Usage, error) {
 	r := &run{cl: cl, c: c, u: &providers.Usage{Source: s.source}}
 	if err := s.read(ctx, r); err != nil {
 		return r.u, err
@@ -82,7 +72,7 @@ func (s single) ReadUsage(ctx context.Context, cl *providers.Client, c *provider
 // disabled reads nothing: the user turned usage reading off.
 type disabled struct{}
 
-func (disabled) ReadUsage(context.Context, *providers.Client, *providers.Credential) (*providers.Usage, error) {
+func (disabled) ReadUsage(context.Context, *providers.Client, *credential.Credential) (*providers.Usage, error) {
 	return nil, nil
 }
 
@@ -106,7 +96,7 @@ var autoOrder = []struct {
 	{MethodOpenAIBilling, readBilling},
 }
 
-func (auto) ReadUsage(ctx context.Context, cl *providers.Client, c *providers.Credential) (*providers.Usage, error) {
+func (auto) ReadUsage(ctx context.Context, cl *providers.Client, c *credential.Credential) (*providers.Usage, error) {
 	all := &providers.Usage{}
 	var limited error
 	for _, m := range autoOrder {
@@ -145,7 +135,7 @@ func (auto) ReadUsage(ctx context.Context, cl *providers.Client, c *providers.Cr
 // run is one reading: the client, the credential and the Usage it fills.
 type run struct {
 	cl *providers.Client
-	c  *providers.Credential
+	c  *credential.Credential
 	u  *providers.Usage
 }
 

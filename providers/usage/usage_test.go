@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
 	"github.com/hubctl/hub/providers/fakerelay"
 	_ "github.com/hubctl/hub/providers/usage"
@@ -22,13 +23,13 @@ func client() *providers.Client {
 	return providers.NewClient(providers.ClientOptions{Timeout: 10 * time.Second, RetryDelay: time.Millisecond})
 }
 
-func credFor(s *fakerelay.Server, k string) *providers.Credential {
-	return &providers.Credential{ID: "relay", APIType: providers.OpenAICompatible, BaseURL: s.URL, Key: secret.New(k)}
+func credFor(s *fakerelay.Server, k string) *credential.Credential {
+	return &credential.Credential{ID: "relay", APIType: credential.OpenAICompatible, BaseURL: s.URL, Key: secret.New(k)}
 }
 
 // read runs a method against a fake and checks what every reading must hold:
 // no key in any error or attempt message.
-func read(t *testing.T, cl *providers.Client, c *providers.Credential, method string) (*providers.Usage, error) {
+func read(t *testing.T, cl *providers.Client, c *credential.Credential, method string) (*providers.Usage, error) {
 	t.Helper()
 	r, err := providers.LookupUsage(method)
 	if err != nil {
@@ -182,7 +183,7 @@ func TestStatusFetchedOncePerSite(t *testing.T) {
 	defer s.Close()
 	s.QuotaPerUnit = 1000000
 	const n = 300
-	creds := make([]*providers.Credential, n)
+	creds := make([]*credential.Credential, n)
 	for i := range creds {
 		v := fmt.Sprintf("sk-test-many-%04d", i)
 		s.AddKey(&fakerelay.Key{Value: v, QuotaRemain: int64(i) * 1000})
@@ -407,7 +408,7 @@ func TestCustom(t *testing.T) {
 	answer := map[string]any{"data": map[string]any{
 		"balance": 7.5, "today": map[string]any{"cost": "0.25", "requests": 9, "tokens": " 1200 "}, "name": "x",
 	}}
-	paths := providers.UsagePaths{Balance: "data.balance", TodayCost: " data . today . cost ", TodayRequests: "data.today.requests", TodayTokens: "data.today.tokens"}
+	paths := credential.UsagePaths{Balance: "data.balance", TodayCost: " data . today . cost ", TodayRequests: "data.today.requests", TodayTokens: "data.today.tokens"}
 	check := func(t *testing.T, u *providers.Usage) {
 		t.Helper()
 		if u.Source != "custom" || !near(u.Balance, 7.5) || !near(u.TodayCost, 0.25) ||
@@ -421,7 +422,7 @@ func TestCustom(t *testing.T) {
 		defer s.Close()
 		c := credFor(s, key)
 		c.BaseURL += "/prefix" // a root-relative endpoint ignores the base path
-		c.Usage = providers.UsageConfig{Method: "custom", Endpoint: "/custom/usage", Paths: paths}
+		c.Usage = credential.Usage{Method: "custom", Endpoint: "/custom/usage", Paths: paths}
 		u, err := read(t, client(), c, "custom")
 		if err != nil {
 			t.Fatal(err)
@@ -441,7 +442,7 @@ func TestCustom(t *testing.T) {
 		const token = "sk-test-usage-token-777"
 		other.AddUsageToken(token, answer)
 		c := credFor(relay, key)
-		c.Usage = providers.UsageConfig{Method: "custom", Endpoint: other.URL + "/custom/usage", Token: secret.New(token), Paths: paths}
+		c.Usage = credential.Usage{Method: "custom", Endpoint: other.URL + "/custom/usage", Token: secret.New(token), Paths: paths}
 		u, err := read(t, client(), c, "custom")
 		if err != nil {
 			t.Fatal(err)
@@ -463,7 +464,7 @@ func TestCustom(t *testing.T) {
 		other := fakerelay.New(fakerelay.NewAPI, &fakerelay.Key{Value: key, Custom: answer}) // would answer the key
 		defer other.Close()
 		c := credFor(relay, key)
-		c.Usage = providers.UsageConfig{Method: "custom", Endpoint: other.URL + "/custom/usage", Paths: paths}
+		c.Usage = credential.Usage{Method: "custom", Endpoint: other.URL + "/custom/usage", Paths: paths}
 		_, err := read(t, client(), c, "custom")
 		if cl := failureClass(t, err); cl != providers.ClassInvalidKey {
 			t.Errorf("class %s: %v", cl, err)
@@ -481,7 +482,7 @@ func TestCustom(t *testing.T) {
 		other := fakerelay.New(fakerelay.NewAPI, &fakerelay.Key{Value: key, Custom: answer})
 		defer other.Close()
 		c := credFor(relay, key)
-		c.Usage = providers.UsageConfig{Method: "custom", Endpoint: "/custom/redirect?to=" + other.URL + "/custom/usage", Paths: paths}
+		c.Usage = credential.Usage{Method: "custom", Endpoint: "/custom/redirect?to=" + other.URL + "/custom/usage", Paths: paths}
 		u, err := read(t, client(), c, "custom")
 		if cl := failureClass(t, err); cl != providers.ClassWrongURL {
 			t.Errorf("class %s: %v", cl, err)
@@ -498,8 +499,8 @@ func TestCustom(t *testing.T) {
 		s := fakerelay.New(fakerelay.Sub2API, &fakerelay.Key{Value: key, Custom: answer})
 		defer s.Close()
 		c := credFor(s, key)
-		c.Usage = providers.UsageConfig{Method: "custom", Endpoint: s.URL + "/custom/usage",
-			Paths: providers.UsagePaths{Balance: "data.balance", TodayCost: "data.today.nope", TodayTokens: "data.name"}}
+		c.Usage = credential.Usage{Method: "custom", Endpoint: s.URL + "/custom/usage",
+			Paths: credential.UsagePaths{Balance: "data.balance", TodayCost: "data.today.nope", TodayTokens: "data.name"}}
 		u, err := read(t, client(), c, "custom")
 		if err != nil {
 			t.Fatal(err)
@@ -512,7 +513,7 @@ func TestCustom(t *testing.T) {
 			t.Errorf("message %q", msg)
 		}
 
-		c.Usage.Paths = providers.UsagePaths{Balance: "data.nope", TodayCost: "data.today"}
+		c.Usage.Paths = credential.UsagePaths{Balance: "data.nope", TodayCost: "data.today"}
 		u, err = read(t, client(), c, "custom")
 		if cl := failureClass(t, err); cl != providers.ClassBadAnswer || !strings.Contains(err.Error(), `balance path "data.nope"`) {
 			t.Errorf("class %s: %v", cl, err)
@@ -527,7 +528,7 @@ func TestCustom(t *testing.T) {
 		defer s.Close()
 		for _, ep := range []string{"//evil.example/usage", "ftp://x.example/u", "javascript:alert(1)", "usage"} {
 			c := credFor(s, key)
-			c.Usage = providers.UsageConfig{Method: "custom", Endpoint: ep, Paths: paths}
+			c.Usage = credential.Usage{Method: "custom", Endpoint: ep, Paths: paths}
 			_, err := read(t, client(), c, "custom")
 			if cl := failureClass(t, err); cl != providers.ClassWrongURL {
 				t.Errorf("%s: class %s: %v", ep, cl, err)
@@ -591,7 +592,7 @@ func TestResolveEndpoint(t *testing.T) {
 		{"https://relay.example", "https://stats.example/u", "https://stats.example/u", false},
 		{"https://relay.example", "http://127.0.0.1:9/u", "http://127.0.0.1:9/u", false},
 	} {
-		got, same, err := providers.ResolveUsageEndpoint(tc.base, tc.ep)
+		got, same, err := credential.ResolveUsageEndpoint(tc.base, tc.ep)
 		if err != nil || got != tc.want || same != tc.same {
 			t.Errorf("ResolveUsageEndpoint(%q, %q) = %q, %v, %v; want %q, %v", tc.base, tc.ep, got, same, err, tc.want, tc.same)
 		}
@@ -616,7 +617,7 @@ func TestAutoPastNewAPICriticalLimit(t *testing.T) {
 	}
 	sources := map[string]int{}
 	for _, k := range keys {
-		c := &providers.Credential{ID: "c", APIType: providers.OpenAICompatible, BaseURL: srv.URL, Key: secret.New(k.Value)}
+		c := &credential.Credential{ID: "c", APIType: credential.OpenAICompatible, BaseURL: srv.URL, Key: secret.New(k.Value)}
 		u, err := reader.ReadUsage(context.Background(), cl, c)
 		if err != nil {
 			t.Fatalf("%s: %v", k.Value, err)
@@ -631,8 +632,18 @@ func TestAutoPastNewAPICriticalLimit(t *testing.T) {
 	}
 	// Asked for newapi only, the limit is reported as such.
 	only, _ := providers.LookupUsage("newapi")
-	c := &providers.Credential{ID: "c", APIType: providers.OpenAICompatible, BaseURL: srv.URL, Key: secret.New(keys[0].Value)}
+	c := &credential.Credential{ID: "c", APIType: credential.OpenAICompatible, BaseURL: srv.URL, Key: secret.New(keys[0].Value)}
 	if _, err := only.ReadUsage(context.Background(), cl, c); failureClass(t, err) != providers.ClassRateLimited {
 		t.Errorf("newapi past the limit: %v", err)
+	}
+}
+
+// Every method a usage block may name (credential.UsageMethods, which
+// configuration loading checks) has a reader.
+func TestEveryMethodRegistered(t *testing.T) {
+	for _, m := range credential.UsageMethods {
+		if _, err := providers.LookupUsage(m); err != nil {
+			t.Errorf("usage method %q: %v", m, err)
+		}
 	}
 }

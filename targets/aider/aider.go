@@ -53,7 +53,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/yamledit"
 )
@@ -135,8 +135,8 @@ func (t *Target) Validate(in *targets.Input) []error {
 		return errs
 	}
 	switch c.APIType {
-	case providers.OpenAICompatible, providers.OpenAI, providers.Anthropic:
-	case providers.Google:
+	case credential.OpenAICompatible, credential.OpenAI, credential.Anthropic:
+	case credential.Google:
 		if u, err := url.Parse(c.BaseURL); err != nil || u.Host != googleHost {
 			errs = append(errs, fmt.Errorf("credential %q is a google credential with the base URL %s; hub writes aider's Gemini settings only for Google's own endpoint (%s), as litellm does not treat another Gemini base URL the same way in every request; use an openai-compatible credential for the relay's OpenAI endpoint", c.ID, c.BaseURL, googleHost))
 		}
@@ -149,7 +149,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 // OpenAIBase is openai-api-base for a credential: its base URL with /v1,
 // unless it already ends in a version segment.
 func OpenAIBase(base string) string {
-	if targets.HasVersion(base) {
+	if credential.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"
@@ -159,12 +159,12 @@ func OpenAIBase(base string) string {
 // credential of apiType.
 func ModelName(apiType, model string) string {
 	switch apiType {
-	case providers.OpenAICompatible:
+	case credential.OpenAICompatible:
 		// Always: a relay's own ids may hold a slash.
 		return "openai/" + model
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return withPrefix("anthropic/", model)
-	case providers.Google:
+	case credential.Google:
 		return withPrefix("gemini/", model)
 	}
 	return withPrefix("openai/", model)
@@ -178,7 +178,7 @@ func withPrefix(p, model string) string {
 }
 
 // model is the main model: the block's, else the credential's first.
-func (t *Target) model(c *targets.Credential) string {
+func (t *Target) model(c *credential.Credential) string {
 	if t.Model != "" {
 		return t.Model
 	}
@@ -202,12 +202,12 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 	}
 	key := c.Key.Reveal()
 	switch c.APIType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		items = append(items, targets.Item{Key: targets.Key{"anthropic-api-key"}, Value: key, Sensitive: true})
 		if c.BaseURL != anthropicBase {
 			items = append(items, targets.Item{Key: targets.Key{"set-env"}, Value: []any{anthropicBaseVar + c.BaseURL}})
 		}
-	case providers.Google:
+	case credential.Google:
 		items = append(items, targets.Item{Key: targets.Key{"api-key"}, Value: []any{geminiKeyEntry + key}, Sensitive: true})
 	default:
 		items = append(items,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
@@ -21,18 +22,18 @@ func TestGolden(t *testing.T) { targettest.Golden(t, aider.Type) }
 const path = "/home/user/.aider.conf.yml"
 
 var (
-	relay = &targets.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible", BaseURL: "https://relay.example.com",
+	relay = &credential.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible", BaseURL: "https://relay.example.com",
 		Key: secret.New("sk-test-aider-step-0001"), Models: []string{"gpt-4.1"}}
-	claudeRelay = &targets.Credential{ID: "claude", Name: "claude", APIType: "anthropic", BaseURL: "https://claude-relay.example.com",
+	claudeRelay = &credential.Credential{ID: "claude", Name: "claude", APIType: "anthropic", BaseURL: "https://claude-relay.example.com",
 		Key: secret.New("sk-ant-test-aider-step-0002"), Models: []string{"claude-sonnet-4-5"}}
-	gemini = &targets.Credential{ID: "gem", Name: "gem", APIType: "google", BaseURL: "https://generativelanguage.googleapis.com",
+	gemini = &credential.Credential{ID: "gem", Name: "gem", APIType: "google", BaseURL: "https://generativelanguage.googleapis.com",
 		Key: secret.New("sk-test-aider-step-0003"), Models: []string{"gemini-2.5-pro"}}
 )
 
 // apply plans and applies the target with cred (nil: the block was removed
 // from the configuration), checks that the plan shows no key and that a
 // second plan is empty, and returns the new state and the plan shown.
-func apply(t *testing.T, eng *engine.Engine, cred *targets.Credential, st *states.State) (*states.State, string) {
+func apply(t *testing.T, eng *engine.Engine, cred *credential.Credential, st *states.State) (*states.State, string) {
 	t.Helper()
 	info, err := targets.Lookup(aider.Type)
 	if err != nil {
@@ -40,7 +41,7 @@ func apply(t *testing.T, eng *engine.Engine, cred *targets.Credential, st *state
 	}
 	cfg := &config.Config{}
 	if cred != nil {
-		in := &targets.Input{Address: "aider.test", Credentials: []*targets.Credential{cred}}
+		in := &targets.Input{Address: "aider.test", Credentials: []*credential.Credential{cred}}
 		cfg.Targets = []*config.Target{{Type: info.Type, Name: "test", Info: info, Impl: &aider.Target{}, Input: in}}
 	}
 	planned, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
@@ -52,7 +53,7 @@ func apply(t *testing.T, eng *engine.Engine, cred *targets.Credential, st *state
 	if errs := render.TargetErrors(planned.Plan); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	for _, c := range []*targets.Credential{relay, claudeRelay, gemini} {
+	for _, c := range []*credential.Credential{relay, claudeRelay, gemini} {
 		if strings.Contains(shown.String(), c.Key.Reveal()) {
 			t.Errorf("plan shows a key:\n%s", shown.String())
 		}
@@ -86,7 +87,7 @@ read:
 // TestRemoveTarget: for each kind of credential, removing the block takes
 // hub's keys away and gives back the user's file byte for byte.
 func TestRemoveTarget(t *testing.T) {
-	for _, c := range []*targets.Credential{relay, claudeRelay, gemini} {
+	for _, c := range []*credential.Credential{relay, claudeRelay, gemini} {
 		t.Run(c.APIType, func(t *testing.T) {
 			eng, mem := newEngine(map[string][]byte{path: []byte(userFile)})
 			st, _ := apply(t, eng, c, states.New())

@@ -61,7 +61,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
 )
@@ -137,20 +137,10 @@ func (r *Router) routes() []struct{ key, value string } {
 	return out
 }
 
-func (t *Target) mode() string {
-	if t.KeyMode == "" {
-		return "inline"
-	}
-	return t.KeyMode
-}
-
-// keyEnv is the variable config.json names for the credential's key in env
-// mode.
-func (t *Target) keyEnv(c *targets.Credential) string {
-	if v := t.KeyEnv[c.ID]; v != "" {
-		return v
-	}
-	return targets.KeyEnvName(c.ID)
+// keys is the block's key_mode and key_env.
+func (t *Target) keys() targets.KeyMode {
+	return targets.KeyMode{Mode: t.KeyMode, Vars: t.KeyEnv,
+		InlineDoc: "the key in config.json", EnvDoc: "config.json names a variable you export"}
 }
 
 // keyRef is how config.json refers to a variable: $VAR where CCR's pattern
@@ -167,7 +157,7 @@ var (
 )
 
 // models is the list CCR gets for a credential.
-func (t *Target) models(c *targets.Credential) []string {
+func (t *Target) models(c *credential.Credential) []string {
 	if m, ok := t.Models[c.ID]; ok {
 		return m
 	}
@@ -177,9 +167,9 @@ func (t *Target) models(c *targets.Credential) []string {
 // requiredTransformer is the transformer a credential's API needs, if any.
 func requiredTransformer(apiType string) string {
 	switch apiType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return "Anthropic"
-	case providers.Google:
+	case credential.Google:
 		return "gemini"
 	}
 	return ""
@@ -200,36 +190,16 @@ func (t *Target) Open(_ string, data []byte) (targets.Doc, error) { return jsone
 // Validate implements targets.Validator.
 func (t *Target) Validate(in *targets.Input) []error {
 	var errs []error
-	switch t.mode() {
-	case "inline", "env":
-	default:
-		errs = append(errs, fmt.Errorf("key_mode is %q; it must be \"inline\" (the key in config.json) or \"env\" (config.json names a variable you export)", t.KeyMode))
-	}
-	if len(t.KeyEnv) > 0 && t.mode() != "env" {
-		errs = append(errs, fmt.Errorf("key_env is set but key_mode is %q; set key_mode = \"env\" too, or remove key_env", t.mode()))
-	}
-	ids := map[string]*targets.Credential{}
+	errs = append(errs, t.keys().Validate()...)
+	errs = append(errs, t.keys().ValidateVars(in)...)
+	ids := map[string]*credential.Credential{}
 	var idList []string
 	for _, c := range in.Credentials {
 		ids[c.ID] = c
 		idList = append(idList, c.ID)
 	}
-	known := func(attr, id string) error {
-		if ids[id] == nil {
-			return fmt.Errorf("%s names %q, which is not one of this target's credentials (%s)", attr, id, strings.Join(idList, ", "))
-		}
-		return nil
-	}
-	for _, id := range sortedKeys(t.KeyEnv) {
-		if err := known("key_env", id); err != nil {
-			errs = append(errs, err)
-		}
-		if !targets.ValidEnvName(t.KeyEnv[id]) {
-			errs = append(errs, fmt.Errorf("key_env for %q is %q, which is not a valid environment variable name", id, t.KeyEnv[id]))
-		}
-	}
 	for _, id := range sortedKeys(t.Models) {
-		if err := known("models", id); err != nil {
+		if err := targets.NotACredential("models", id, in); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -238,13 +208,13 @@ func (t *Target) Validate(in *targets.Input) []error {
 		errs = append(errs, err)
 	}
 	for _, id := range sortedKeys(transformers) {
-		if err := known("transformers", id); err != nil {
+		if err := targets.NotACredential("transformers", id, in); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	for _, c := range in.Credentials {
 		switch c.APIType {
-		case providers.OpenAICompatible, providers.OpenAI, providers.Anthropic, providers.Google:
+		case credential.OpenAICompatible, credential.OpenAI, credential.Anthropic, credential.Google:
 		default:
 			errs = append(errs, fmt.Errorf("credential %q has api_type %q, which Claude Code Router cannot use; it takes openai-compatible, openai, anthropic or google credentials", c.ID, c.APIType))
 		}
@@ -275,7 +245,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 
 // checkRoute checks that a route names one of the target's credentials and
 // one of its models.
-func (t *Target) checkRoute(key, route string, ids map[string]*targets.Credential, idList []string) error {
+func (t *Target) checkRoute(key, route string, ids map[string]*credential.Credential, idList []string) error {
 	provider, model, ok := strings.Cut(route, ",")
 	if !ok || provider == "" || model == "" {
 		return fmt.Errorf("router.%s is %q; it must be \"<credential id>,<model>\", such as %q", key, route, example(idList, ids, t))
@@ -291,7 +261,7 @@ func (t *Target) checkRoute(key, route string, ids map[string]*targets.Credentia
 	return nil
 }
 
-func example(idList []string, ids map[string]*targets.Credential, t *Target) string {
+func example(idList []string, ids map[string]*credential.Credential, t *Target) string {
 	if len(idList) == 0 {
 		return "relay,gpt-4.1"
 	}
@@ -359,14 +329,14 @@ func uses(tr map[string]any, name string) bool {
 }
 
 // apiBaseURL is the full endpoint CCR posts to for a credential.
-func apiBaseURL(c *targets.Credential) string {
+func apiBaseURL(c *credential.Credential) string {
 	switch c.APIType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return c.BaseURL + "/v1/messages"
-	case providers.Google:
+	case credential.Google:
 		return c.BaseURL + "/v1beta/models/"
 	}
-	if targets.HasVersion(c.BaseURL) {
+	if credential.HasVersion(c.BaseURL) {
 		return c.BaseURL + "/chat/completions"
 	}
 	return c.BaseURL + "/v1/chat/completions"
@@ -385,11 +355,7 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 	for _, c := range in.Credentials {
 		p := func(k string) targets.Key { return targets.Key{"Providers", targets.Select("name", c.ID), k} }
 		items = append(items, targets.Item{Key: p("api_base_url"), Value: apiBaseURL(c)})
-		if t.mode() == "env" {
-			items = append(items, targets.Item{Key: p("api_key"), Value: keyRef(t.keyEnv(c))})
-		} else {
-			items = append(items, targets.Item{Key: p("api_key"), Value: c.Key.Reveal(), Sensitive: true})
-		}
+		items = append(items, t.keys().Item(p("api_key"), c, keyRef))
 		var models []any
 		for _, m := range t.models(c) {
 			models = append(models, m)
@@ -424,20 +390,20 @@ func (t *Target) Notes(in *targets.Input) []string {
 	} else {
 		notes = append(notes, "Claude Code Router reads config.json when its service starts: run `ccr restart` to use the new values, or set restart = true.")
 	}
-	if t.mode() == "env" {
+	if keys := t.keys(); keys.Env() {
 		for _, c := range in.Credentials {
 			where := "the shell that runs `ccr start` or `ccr restart`"
 			if t.Restart {
 				where = "the shell that runs hub apply (its `ccr restart` passes that environment on to the service)"
 			}
 			notes = append(notes, fmt.Sprintf("config.json refers to the key of credential %q as %s: export %s in %s; an unset variable is sent to the provider as it is.",
-				c.ID, keyRef(t.keyEnv(c)), t.keyEnv(c), where))
+				c.ID, keyRef(keys.EnvVar(c)), keys.EnvVar(c), where))
 		}
 	} else {
 		notes = append(notes, "the keys are written into config.json; set key_mode = \"env\" to keep them out of the file.")
 	}
 	if t.Router == nil || t.Router.Default == "" {
-		ids := make(map[string]*targets.Credential, len(in.Credentials))
+		ids := make(map[string]*credential.Credential, len(in.Credentials))
 		var idList []string
 		for _, c := range in.Credentials {
 			ids[c.ID] = c

@@ -13,18 +13,19 @@ import (
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
 
 const testKey = "sk-test-ccr-unit-0100"
 
-func input(creds ...*targets.Credential) *targets.Input {
+func input(creds ...*credential.Credential) *targets.Input {
 	return &targets.Input{Address: Type + ".test", Credentials: creds}
 }
 
-func cred(id, apiType string, models ...string) *targets.Credential {
-	return &targets.Credential{ID: id, Name: id, APIType: apiType, BaseURL: "https://" + id + ".example.com", Key: secret.New(testKey), Models: models}
+func cred(id, apiType string, models ...string) *credential.Credential {
+	return &credential.Credential{ID: id, Name: id, APIType: apiType, BaseURL: "https://" + id + ".example.com", Key: secret.New(testKey), Models: models}
 }
 
 // decode decodes a block body the way the engine does.
@@ -47,48 +48,48 @@ func TestValidate(t *testing.T) {
 	gem := cred("gem", "google", "gemini-2.5-pro")
 	tests := []struct {
 		name, hcl string
-		creds     []*targets.Credential
+		creds     []*credential.Credential
 		want      []string // substrings, one per error; none for valid
 	}{
-		{"minimal", ``, []*targets.Credential{relay}, nil},
-		{"all types", `router { default = "gem,gemini-2.5-pro" }`, []*targets.Credential{relay, claude, gem, cred("oa", "openai", "o3")}, nil},
-		{"bad key_mode", `key_mode = "file"`, []*targets.Credential{relay},
+		{"minimal", ``, []*credential.Credential{relay}, nil},
+		{"all types", `router { default = "gem,gemini-2.5-pro" }`, []*credential.Credential{relay, claude, gem, cred("oa", "openai", "o3")}, nil},
+		{"bad key_mode", `key_mode = "file"`, []*credential.Credential{relay},
 			[]string{`key_mode is "file"; it must be "inline" (the key in config.json) or "env"`}},
-		{"key_env without env mode", `key_env = { relay = "X" }`, []*targets.Credential{relay},
+		{"key_env without env mode", `key_env = { relay = "X" }`, []*credential.Credential{relay},
 			[]string{`key_env is set but key_mode is "inline"`}},
 		{"key_env unknown credential and bad name", `
 key_mode = "env"
-key_env = { other = "X", relay = "1BAD" }`, []*targets.Credential{relay},
+key_env = { other = "X", relay = "1BAD" }`, []*credential.Credential{relay},
 			[]string{`key_env names "other", which is not one of this target's credentials (relay)`, `key_env for "relay" is "1BAD", which is not a valid environment variable name`}},
 		{"models override", `models = { relay = ["a", "b"] }
-router { default = "relay,b" }`, []*targets.Credential{cred("relay", "openai")}, nil},
-		{"models for unknown credential", `models = { nope = ["a"] }`, []*targets.Credential{relay},
+router { default = "relay,b" }`, []*credential.Credential{cred("relay", "openai")}, nil},
+		{"models for unknown credential", `models = { nope = ["a"] }`, []*credential.Credential{relay},
 			[]string{`models names "nope", which is not one of this target's credentials (relay)`}},
-		{"empty models override", `models = { relay = [] }`, []*targets.Credential{relay},
+		{"empty models override", `models = { relay = [] }`, []*credential.Credential{relay},
 			[]string{`credential "relay" lists no models`}},
-		{"model with comma", `models = { relay = ["a,b"] }`, []*targets.Credential{relay},
+		{"model with comma", `models = { relay = ["a,b"] }`, []*credential.Credential{relay},
 			[]string{`credential "relay" has the model "a,b"; Claude Code Router needs model names that are not empty and hold no comma`}},
 		{"transformers ok", `transformers = {
   relay  = { use = ["openrouter", ["maxtoken", { max_tokens = 100 }]], "gpt-4.1" = { use = ["tooluse"] } }
   claude = { use = ["Anthropic", "cleancache"] }
-}`, []*targets.Credential{relay, claude}, nil},
-		{"transformers for anthropic without Anthropic", `transformers = { claude = { use = ["cleancache"] } }`, []*targets.Credential{claude},
+}`, []*credential.Credential{relay, claude}, nil},
+		{"transformers for anthropic without Anthropic", `transformers = { claude = { use = ["cleancache"] } }`, []*credential.Credential{claude},
 			[]string{`transformers for "claude" must use "Anthropic": credential "claude" is anthropic, and without that transformer Claude Code Router would send it OpenAI chat requests`}},
-		{"transformers for google as a pair", `transformers = { gem = { use = [["gemini", {}]] } }`, []*targets.Credential{gem}, nil},
-		{"transformers not an object", `transformers = ["deepseek"]`, []*targets.Credential{relay},
+		{"transformers for google as a pair", `transformers = { gem = { use = [["gemini", {}]] } }`, []*credential.Credential{gem}, nil},
+		{"transformers not an object", `transformers = ["deepseek"]`, []*credential.Credential{relay},
 			[]string{`transformers must map credential ids to transformer objects`}},
-		{"transformers use not a list", `transformers = { relay = { use = "deepseek" } }`, []*targets.Credential{relay},
+		{"transformers use not a list", `transformers = { relay = { use = "deepseek" } }`, []*credential.Credential{relay},
 			[]string{`transformers for "relay": use must be a list of transformer names`}},
-		{"transformers model not an object", `transformers = { relay = { "gpt-4.1" = "x" } }`, []*targets.Credential{relay},
+		{"transformers model not an object", `transformers = { relay = { "gpt-4.1" = "x" } }`, []*credential.Credential{relay},
 			[]string{`transformers for "relay": "gpt-4.1" must be the list use = [...], or a model's { use = [...] }`}},
-		{"transformers empty", `transformers = { relay = {} }`, []*targets.Credential{relay},
+		{"transformers empty", `transformers = { relay = {} }`, []*credential.Credential{relay},
 			[]string{`transformers for "relay" is empty`}},
-		{"transformers unknown credential", `transformers = { other = { use = ["x"] } }`, []*targets.Credential{relay},
+		{"transformers unknown credential", `transformers = { other = { use = ["x"] } }`, []*credential.Credential{relay},
 			[]string{`transformers names "other"`}},
 		{"threshold", `router {
   longContextThreshold = 0
-}`, []*targets.Credential{relay}, []string{`router.longContextThreshold is 0; it must be a positive number of tokens`}},
-		{"unknown api type", ``, []*targets.Credential{cred("az", "azure", "m")},
+}`, []*credential.Credential{relay}, []string{`router.longContextThreshold is 0; it must be a positive number of tokens`}},
+		{"unknown api type", ``, []*credential.Credential{cred("az", "azure", "m")},
 			[]string{`credential "az" has api_type "azure", which Claude Code Router cannot use`}},
 	}
 	for _, tc := range tests {
@@ -120,7 +121,7 @@ func TestAPIBaseURL(t *testing.T) {
 		{"anthropic", "https://relay.example.com/claude", "https://relay.example.com/claude/v1/messages"},
 		{"google", "https://generativelanguage.googleapis.com", "https://generativelanguage.googleapis.com/v1beta/models/"},
 	} {
-		if got := apiBaseURL(&targets.Credential{APIType: tc.apiType, BaseURL: tc.base}); got != tc.want {
+		if got := apiBaseURL(&credential.Credential{APIType: tc.apiType, BaseURL: tc.base}); got != tc.want {
 			t.Errorf("apiBaseURL(%s, %s) = %s, want %s", tc.apiType, tc.base, got, tc.want)
 		}
 	}
@@ -138,10 +139,10 @@ func TestKeyRef(t *testing.T) {
 		}
 	}
 	tg := &Target{KeyMode: "env", KeyEnv: map[string]string{"b": "MINE"}}
-	if got := tg.keyEnv(cred("my-relay_2", "openai")); got != "MY_RELAY_2_API_KEY" {
+	if got := tg.keys().EnvVar(cred("my-relay_2", "openai")); got != "MY_RELAY_2_API_KEY" {
 		t.Errorf("keyEnv = %s", got)
 	}
-	if got := tg.keyEnv(cred("b", "openai")); got != "MINE" {
+	if got := tg.keys().EnvVar(cred("b", "openai")); got != "MINE" {
 		t.Errorf("keyEnv = %s", got)
 	}
 }

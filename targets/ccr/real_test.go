@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
@@ -65,7 +66,7 @@ func TestRealCCR(t *testing.T) {
 	port := freePort(t)
 
 	tg := &Target{KeyMode: "env", Restart: true, Router: &Router{Default: "relay,gpt-4.1"}}
-	in := &targets.Input{Address: Type + ".real", Credentials: []*targets.Credential{
+	in := &targets.Input{Address: Type + ".real", Credentials: []*credential.Credential{
 		{ID: "relay", APIType: "openai-compatible", BaseURL: up.URL, Key: secret.New("unused"), Models: []string{"gpt-4.1"}},
 		{ID: "claude", APIType: "anthropic", BaseURL: up.URL, Key: secret.New("sk-ant-test-real"), Models: []string{"claude-sonnet-4-5"}},
 		{ID: "gem", APIType: "google", BaseURL: up.URL, Key: secret.New("sk-test-real-gem"), Models: []string{"gemini-2.5-pro"}},

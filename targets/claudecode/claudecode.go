@@ -17,7 +17,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
 )
@@ -81,7 +81,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if k := t.keyEnv(); k != authToken && k != apiKey {
 		errs = append(errs, fmt.Errorf("key_env is %q; it must be %q (bearer token, what relays expect) or %q (official Anthropic keys)", k, authToken, apiKey))
 	}
-	if c := in.Credential(); c != nil && (c.APIType == providers.OpenAI || c.APIType == providers.Google) {
+	if c := in.Credential(); c != nil && (c.APIType == credential.OpenAI || c.APIType == credential.Google) {
 		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but Claude Code speaks the Anthropic Messages API, which that does not serve; use an anthropic or openai-compatible credential (a relay that serves /v1/messages)", c.ID, c.APIType))
 	}
 	return errs
@@ -98,7 +98,7 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 		{Key: env("ANTHROPIC_BASE_URL"), Value: c.BaseURL},
 		{Key: env(t.keyEnv()), Value: c.Key.Reveal(), Sensitive: true},
 	}}
-	if it, ok := targets.ModelItem(env("ANTHROPIC_MODEL"), t.Model, c, targets.FamilyClaude); ok {
+	if it, ok := targets.ModelItem(env("ANTHROPIC_MODEL"), t.Model, c, credential.FamilyClaude); ok {
 		spec.Items = append(spec.Items, it)
 	}
 	for _, m := range []struct{ name, value string }{

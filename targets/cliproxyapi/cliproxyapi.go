@@ -78,7 +78,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
 	"github.com/hubctl/hub/targets/internal/yamledit"
@@ -179,7 +179,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 			errs = append(errs, fmt.Errorf("credential %q is listed twice", c.ID))
 		}
 		seen[c.ID] = true
-		if list, ok := lists[c.APIType]; ok && t.Management != nil && c.APIType != providers.OpenAICompatible && c.Key.Reveal() != "" {
+		if list, ok := lists[c.APIType]; ok && t.Management != nil && c.APIType != credential.OpenAICompatible && c.Key.Reveal() != "" {
 			k := list + "\x00" + c.Key.Reveal()
 			if other, dup := byKey[k]; dup {
 				errs = append(errs, fmt.Errorf("credentials %q and %q have the same key, and entries of CLIProxyAPI's %s are known by their key in management mode; list one of them", other, c.ID, list))
@@ -187,18 +187,18 @@ func (t *Target) Validate(in *targets.Input) []error {
 			byKey[k] = c.ID
 		}
 		switch c.APIType {
-		case providers.OpenAICompatible:
+		case credential.OpenAICompatible:
 			if len(c.Models) == 0 {
 				errs = append(errs, fmt.Errorf("credential %q (openai-compatible) lists no models, and CLIProxyAPI routes only the models an openai-compatibility entry lists; add models = [...] to the credential", c.ID))
 			}
 			if c.BaseURL == "" {
 				errs = append(errs, fmt.Errorf("credential %q (openai-compatible) has no base_url; CLIProxyAPI drops openai-compatibility entries without one", c.ID))
 			}
-		case providers.OpenAI:
+		case credential.OpenAI:
 			if c.BaseURL == "" {
 				errs = append(errs, fmt.Errorf("credential %q (openai) has no base_url; CLIProxyAPI drops codex-api-key entries without one", c.ID))
 			}
-		case providers.Anthropic, providers.Google:
+		case credential.Anthropic, credential.Google:
 		default:
 			errs = append(errs, fmt.Errorf("credential %q has api_type %q, which CLIProxyAPI has no list for; use openai-compatible, openai, anthropic or google", c.ID, c.APIType))
 		}
@@ -210,17 +210,17 @@ var yamlName = regexp.MustCompile(`(?i)\.ya?ml$`)
 
 // lists holds the config.yaml list each API type's credentials go in.
 var lists = map[string]string{
-	providers.OpenAICompatible: "openai-compatibility",
-	providers.OpenAI:           "codex-api-key",
-	providers.Anthropic:        "claude-api-key",
-	providers.Google:           "gemini-api-key",
+	credential.OpenAICompatible: "openai-compatibility",
+	credential.OpenAI:           "codex-api-key",
+	credential.Anthropic:        "claude-api-key",
+	credential.Google:           "gemini-api-key",
 }
 
 // versioned is the base URL with /v1, unless it already ends in a version
 // segment (Volcengine's /api/coding/v3): openai-compatibility and
 // codex-api-key base URLs are those /chat/completions and /responses follow.
 func versioned(base string) string {
-	if base == "" || targets.HasVersion(base) {
+	if base == "" || credential.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"
@@ -238,7 +238,7 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 		if !ok {
 			return nil, fmt.Errorf("credential %q has api_type %q, which CLIProxyAPI has no list for", c.ID, c.APIType)
 		}
-		if c.APIType == providers.OpenAICompatible {
+		if c.APIType == credential.OpenAICompatible {
 			p := func(name string) targets.Key { return targets.Key{list, targets.Select("name", c.ID), name} }
 			add(p("base-url"), versioned(c.BaseURL), false)
 			add(p("api-key-entries"), []any{map[string]any{"api-key": c.Key.Reveal()}}, true)
@@ -254,7 +254,7 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 		p := func(name string) targets.Key { return targets.Key{list, sel, name} }
 		add(p("api-key"), c.Key.Reveal(), true)
 		base := c.BaseURL
-		if c.APIType == providers.OpenAI {
+		if c.APIType == credential.OpenAI {
 			base = versioned(base)
 		}
 		if base != "" {
@@ -285,7 +285,7 @@ func (t *Target) Notes(in *targets.Input) []string {
 	notes := []string{"a running CLIProxyAPI reloads config.yaml by itself within a second or two; hub rewrites the file in place, as its file watcher needs, so there is nothing to restart."}
 	var ids []string
 	for _, c := range in.Credentials {
-		if c.APIType != providers.OpenAICompatible {
+		if c.APIType != credential.OpenAICompatible {
 			ids = append(ids, c.ID)
 		}
 	}
@@ -303,7 +303,7 @@ func (t *Target) managementNotes(in *targets.Input) []string {
 	notes := []string{fmt.Sprintf("hub writes through %s, replacing each list it changes whole; CLIProxyAPI applies the change at once and saves its config.yaml keeping comments, so there is nothing to restart.", where)}
 	var ids []string
 	for _, c := range in.Credentials {
-		if c.APIType != providers.OpenAICompatible {
+		if c.APIType != credential.OpenAICompatible {
 			ids = append(ids, c.ID)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
@@ -35,13 +36,13 @@ func TestWritesInPlace(t *testing.T) {
 }
 
 var (
-	relayCred = &targets.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible", BaseURL: "https://relay.example.com",
+	relayCred = &credential.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible", BaseURL: "https://relay.example.com",
 		Key: secret.New("sk-test-cpa-two-0001"), Models: []string{"m"}}
-	claudeCred = &targets.Credential{ID: "claude", Name: "claude", APIType: "anthropic", BaseURL: "https://api.anthropic.com",
+	claudeCred = &credential.Credential{ID: "claude", Name: "claude", APIType: "anthropic", BaseURL: "https://api.anthropic.com",
 		Key: secret.New("sk-ant-test-cpa-two-0002")}
 )
 
-func config1(info targets.Info, path string, creds ...*targets.Credential) *config.Config {
+func config1(info targets.Info, path string, creds ...*credential.Credential) *config.Config {
 	in := &targets.Input{Address: "cliproxyapi.test", Credentials: creds}
 	return &config.Config{Targets: []*config.Target{{Type: info.Type, Name: "test", Info: info, Impl: &cliproxyapi.Target{ConfigFile: path}, Input: in}}}
 }
@@ -74,7 +75,7 @@ func TestRemoveRedacted(t *testing.T) {
 	st, shown := apply(t, eng, config1(info, path, relayCred, claudeCred), states.New())
 	_, shown2 := apply(t, eng, config1(info, path), st)
 	for _, out := range []string{shown, shown2} {
-		for _, k := range []*targets.Credential{relayCred, claudeCred} {
+		for _, k := range []*credential.Credential{relayCred, claudeCred} {
 			if strings.Contains(out, k.Key.Reveal()) {
 				t.Errorf("plan shows a key:\n%s", out)
 			}

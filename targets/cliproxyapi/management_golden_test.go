@@ -24,23 +24,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/hcl/v2/gohcl"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/hubctl/hub/engine"
-	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
-	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/cliproxyapi"
+	"github.com/hubctl/hub/targets/targettest"
 )
 
 // mgmtKey is the management key of every fake server.
@@ -51,14 +49,6 @@ const mgmtKey = "sk-test-mgmt-key-0001"
 func updating() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
-}
-
-type credJSON struct {
-	ID      string   `json:"id"`
-	APIType string   `json:"api_type"`
-	BaseURL string   `json:"base_url"`
-	Key     string   `json:"key"`
-	Models  []string `json:"models"`
 }
 
 func TestManagementGolden(t *testing.T) {
@@ -95,18 +85,7 @@ func runManagementCase(t *testing.T, path string) {
 	shown := func(s string) string { return strings.ReplaceAll(s, srv.URL, "http://127.0.0.1:8317") }
 
 	src, _ := txtarSection(ar, "target.hcl")
-	f, diags := hclparse.NewParser().ParseHCL(bytes.ReplaceAll(src, []byte("SERVER"), []byte(srv.URL)), "target.hcl")
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	impl := &cliproxyapi.Target{}
-	if diags := gohcl.DecodeBody(f.Body, nil, impl); diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	info, err := targets.Lookup(cliproxyapi.Type)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src = bytes.ReplaceAll(src, []byte("SERVER"), []byte(srv.URL))
 	mem := system.NewMem(nil)
 	eng := &engine.Engine{Sys: mem, Env: targets.Env{Vars: map[string]string{"HOME": "/home/user"}, Dir: "/home/user/creds"}, Host: "test",
 		SkipReload: true, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
@@ -121,21 +100,17 @@ func runManagementCase(t *testing.T, path string) {
 			}
 			break
 		}
-		var cs []credJSON
-		if err := json.Unmarshal(b, &cs); err != nil {
-			t.Fatalf("%scredentials.json: %v", prefix, err)
-		}
-		in := &targets.Input{Address: "cliproxyapi.test"}
-		secrets := []string{mgmtKey}
-		for _, c := range cs {
-			in.Credentials = append(in.Credentials, &targets.Credential{ID: c.ID, Name: c.ID, APIType: c.APIType, BaseURL: c.BaseURL, Key: secret.New(c.Key), Models: c.Models})
-			secrets = append(secrets, c.Key)
-		}
-		if errs := impl.Validate(in); len(errs) > 0 {
-			got[prefix+"want/error.txt"] = []byte(fmt.Sprint(errs) + "\n")
+		// Loaded as hub loads a configuration: the management key reaches
+		// the secrets hub redacts through SecretHolder.
+		cfg, tg, invalid := targettest.Load(t, cliproxyapi.Type, src, targettest.ReadCreds(t, b), nil)
+		if invalid != nil {
+			got[prefix+"want/error.txt"] = []byte(fmt.Sprint(invalid) + "\n")
 			continue
 		}
-		cfg := &config.Config{Targets: []*config.Target{{Type: info.Type, Name: "test", Info: info, Impl: impl, Input: in}}}
+		if key := tg.Impl.(*cliproxyapi.Target).Management.Key; !slices.Contains(cfg.Secrets, key) {
+			t.Fatalf("step %d: the management key is not among the secrets hub redacts", step)
+		}
+		secrets := append([]string{mgmtKey}, cfg.Secrets...)
 		planned, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
 		if err != nil {
 			t.Fatal(err)

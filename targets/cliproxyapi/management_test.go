@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
@@ -70,7 +71,7 @@ func TestManagementURL(t *testing.T) {
 }
 
 func TestManagementValidate(t *testing.T) {
-	in := &targets.Input{Credentials: []*targets.Credential{claudeCred}}
+	in := &targets.Input{Credentials: []*credential.Credential{claudeCred}}
 	tests := []struct {
 		t    *cliproxyapi.Target
 		want string
@@ -336,7 +337,7 @@ func TestStale(t *testing.T) {
 	}
 }
 
-func mgmtEngine(url string, creds ...*targets.Credential) (*engine.Engine, *config.Config) {
+func mgmtEngine(url string, creds ...*credential.Credential) (*engine.Engine, *config.Config) {
 	info, _ := targets.Lookup(cliproxyapi.Type)
 	in := &targets.Input{Address: "cliproxyapi.test", Credentials: creds}
 	cfg := &config.Config{Targets: []*config.Target{{Type: info.Type, Name: "test", Info: info, Impl: mgmt(url, mgmtKey), Input: in}}}

@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
@@ -155,13 +156,13 @@ func buildServer(t *testing.T) string {
 
 // hubApply plans and applies the cliproxyapi target for cred on the real
 // filesystem, as hub apply does.
-func hubApply(t *testing.T, dir, path string, cred *targets.Credential, st *states.State) *states.State {
+func hubApply(t *testing.T, dir, path string, cred *credential.Credential, st *states.State) *states.State {
 	t.Helper()
 	info, err := targets.Lookup(cliproxyapi.Type)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &targets.Input{Address: "cliproxyapi.e2e", Credentials: []*targets.Credential{cred}}
+	in := &targets.Input{Address: "cliproxyapi.e2e", Credentials: []*credential.Credential{cred}}
 	cfg := &config.Config{Targets: []*config.Target{{Type: info.Type, Name: "e2e", Info: info, Impl: &cliproxyapi.Target{ConfigFile: path}, Input: in}}}
 	eng := &engine.Engine{Sys: system.OS{}, Env: targets.Env{Vars: map[string]string{"HOME": dir}, Dir: dir}, Host: "e2e"}
 	planned, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
@@ -265,7 +266,7 @@ request-retry: 0
 		t.Fatal(err)
 	}
 
-	cred := &targets.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible",
+	cred := &credential.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible",
 		BaseURL: fake.URL, Key: secret.New("sk-test-e2e-key-1"), Models: []string{model}}
 	st := hubApply(t, dir, path, cred, states.New())
 	written, _ := os.ReadFile(path)
@@ -370,7 +371,7 @@ request-retry: 0
 // hubApplyMgmt plans and applies the cliproxyapi target in management mode
 // for creds, as hub apply does; no file may be written. It returns the new
 // state and the plan shown.
-func hubApplyMgmt(t *testing.T, url, key string, creds []*targets.Credential, st *states.State) (*states.State, string) {
+func hubApplyMgmt(t *testing.T, url, key string, creds []*credential.Credential, st *states.State) (*states.State, string) {
 	t.Helper()
 	info, err := targets.Lookup(cliproxyapi.Type)
 	if err != nil {
@@ -422,7 +423,7 @@ func hubApplyMgmt(t *testing.T, url, key string, creds []*targets.Credential, st
 	return res.State, shown.String()
 }
 
-func keysOf(creds []*targets.Credential) []string {
+func keysOf(creds []*credential.Credential) []string {
 	var out []string
 	for _, c := range creds {
 		out = append(out, c.Key.Reveal())
@@ -562,11 +563,11 @@ openai-compatibility:
 		t.Logf("as expected: %v", err)
 	}
 
-	relay := &targets.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible",
+	relay := &credential.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible",
 		BaseURL: fake.URL, Key: secret.New("sk-test-e2e-mkey-1"), Models: []string{model}}
-	claude := &targets.Credential{ID: "claude", Name: "claude", APIType: "anthropic",
+	claude := &credential.Credential{ID: "claude", Name: "claude", APIType: "anthropic",
 		BaseURL: fake.URL, Key: secret.New("sk-ant-test-e2e-mkey-1"), Models: []string{claudeModel}}
-	creds := []*targets.Credential{relay, claude}
+	creds := []*credential.Credential{relay, claude}
 	st, _ := hubApplyMgmt(t, url, mgmtKey, creds, states.New())
 
 	// The server holds hub's entries next to the user's.

@@ -17,7 +17,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/tomledit"
 )
@@ -49,19 +49,12 @@ var (
 	_ targets.Noter     = (*Target)(nil)
 )
 
-func (t *Target) mode() string {
-	if t.KeyMode == "" {
-		return "inline"
-	}
-	return t.KeyMode
-}
-
-// keyEnv is the variable codex reads the key from in env mode.
-func (t *Target) keyEnv(c *targets.Credential) string {
-	if t.KeyEnv != "" {
-		return t.KeyEnv
-	}
-	return targets.KeyEnvName(c.ID)
+// keys is the block's key_mode and key_env: in env mode config.toml's
+// env_key names the variable instead of experimental_bearer_token holding
+// the key.
+func (t *Target) keys() targets.KeyMode {
+	return targets.KeyMode{Mode: t.KeyMode, Var: t.KeyEnv,
+		InlineDoc: "the key in config.toml", EnvDoc: "config.toml names a variable you export"}
 }
 
 // Files implements targets.Target.
@@ -79,18 +72,8 @@ func (t *Target) Open(_ string, data []byte) (targets.Doc, error) { return tomle
 // Validate implements targets.Validator.
 func (t *Target) Validate(in *targets.Input) []error {
 	var errs []error
-	switch t.mode() {
-	case "inline", "env":
-	default:
-		errs = append(errs, fmt.Errorf("key_mode is %q; it must be \"inline\" (the key in config.toml) or \"env\" (config.toml names a variable you export)", t.KeyMode))
-	}
-	if t.KeyEnv != "" && t.mode() != "env" {
-		errs = append(errs, fmt.Errorf("key_env is set but key_mode is %q; set key_mode = \"env\" too, or remove key_env", t.mode()))
-	}
-	if t.KeyEnv != "" && !targets.ValidEnvName(t.KeyEnv) {
-		errs = append(errs, fmt.Errorf("key_env %q is not a valid environment variable name", t.KeyEnv))
-	}
-	if c := in.Credential(); c != nil && (c.APIType == providers.Anthropic || c.APIType == providers.Google) {
+	errs = append(errs, t.keys().Validate()...)
+	if c := in.Credential(); c != nil && (c.APIType == credential.Anthropic || c.APIType == credential.Google) {
 		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but Codex speaks the OpenAI Responses API, which that does not serve; use an openai or openai-compatible credential", c.ID, c.APIType))
 	}
 	return errs
@@ -99,7 +82,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 // BaseURL is what codex needs: the credential's base URL with /v1, unless it
 // already ends in a version segment (such as Volcengine's /api/coding/v3).
 func BaseURL(base string) string {
-	if targets.HasVersion(base) {
+	if credential.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"
@@ -113,7 +96,7 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 	}
 	p := func(k string) targets.Key { return targets.Key{"model_providers", c.ID, k} }
 	items := []targets.Item{{Key: targets.Key{"model_provider"}, Value: c.ID}}
-	if it, ok := targets.ModelItem(targets.Key{"model"}, t.Model, c, targets.FamilyGPT); ok {
+	if it, ok := targets.ModelItem(targets.Key{"model"}, t.Model, c, credential.FamilyGPT); ok {
 		items = append(items, it)
 	}
 	items = append(items,
@@ -121,14 +104,14 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 		targets.Item{Key: p("base_url"), Value: BaseURL(c.BaseURL)},
 		targets.Item{Key: p("wire_api"), Value: "responses"},
 	)
-	if t.mode() == "env" {
-		items = append(items, targets.Item{Key: p("env_key"), Value: t.keyEnv(c)})
-	} else {
-		items = append(items, targets.Item{Key: p("experimental_bearer_token"), Value: c.Key.Reveal(), Sensitive: true})
-	}
-	other := "env_key"
-	if t.mode() == "env" {
+	// The key and the variable go under different names, so a key_mode
+	// change removes the other one.
+	keys, other := t.keys(), "env_key"
+	if keys.Env() {
+		items = append(items, keys.Item(p("env_key"), c, func(name string) string { return name }))
 		other = "experimental_bearer_token"
+	} else {
+		items = append(items, keys.Item(p("experimental_bearer_token"), c, nil))
 	}
 	return &targets.Spec{Items: items, Conflicts: []targets.Conflict{{
 		Key:    p(other),
@@ -142,8 +125,8 @@ func (t *Target) Notes(in *targets.Input) []string {
 	if c == nil {
 		return nil
 	}
-	if t.mode() == "env" {
-		return []string{fmt.Sprintf("codex reads the key of credential %q from $%s: export it in the shell that runs codex (the key is not written to config.toml).", c.ID, t.keyEnv(c))}
+	if keys := t.keys(); keys.Env() {
+		return []string{fmt.Sprintf("codex reads the key of credential %q from $%s: export it in the shell that runs codex (the key is not written to config.toml).", c.ID, keys.EnvVar(c))}
 	}
 	return []string{"the key is written into config.toml; set key_mode = \"env\" to keep it out of the file."}
 }

@@ -56,11 +56,10 @@ import (
 	"net/url"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/dotenv"
 	"github.com/hubctl/hub/targets/internal/yamledit"
@@ -115,32 +114,22 @@ var (
 // roles is Continue's modelRolesSchema (packages/config-yaml/src/schemas/models.ts).
 var roles = []string{"chat", "autocomplete", "embed", "rerank", "edit", "apply", "summarize", "subagent"}
 
-var (
-	secretName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-)
-
 // googleHost is the Gemini API host; Continue sends Gemini chat requests
 // there whatever apiBase says.
 const googleHost = "generativelanguage.googleapis.com"
 
-func (t *Target) mode() string {
-	if t.KeyMode == "" {
-		return "inline"
-	}
-	return t.KeyMode
+// keys is the block's key_mode and key_env. In env mode the variable is a
+// Continue secret: .env defines it and config.yaml refers to it.
+func (t *Target) keys() targets.KeyMode {
+	return targets.KeyMode{Mode: t.KeyMode, Vars: t.KeyEnv, InlineDoc: "the key in config.yaml",
+		EnvDoc: "the key in ~/.continue/.env, config.yaml referring to it as ${{ secrets.NAME }}"}
 }
 
-// secret is the name config.yaml refers to for a credential's key in env
-// mode, and the variable .env defines.
-func (t *Target) secret(c *targets.Credential) string {
-	if v := t.KeyEnv[c.ID]; v != "" {
-		return v
-	}
-	return targets.KeyEnvName(c.ID)
-}
+// secretRef is how config.yaml refers to a secret.
+func secretRef(name string) string { return "${{ secrets." + name + " }}" }
 
 // models is the list of models hub adds for a credential.
-func (t *Target) models(c *targets.Credential) []string {
+func (t *Target) models(c *credential.Credential) []string {
 	if m, ok := t.Models[c.ID]; ok {
 		return m
 	}
@@ -149,7 +138,7 @@ func (t *Target) models(c *targets.Credential) []string {
 
 // EntryName is the name of hub's models entry for a credential's model: it
 // is what Continue shows in its model picker, and what selects the entry.
-func EntryName(c *targets.Credential, model string) string { return c.Name + " / " + model }
+func EntryName(c *credential.Credential, model string) string { return c.Name + " / " + model }
 
 // Files implements targets.Target: config.yaml, .env in env mode, and
 // config.json, which Choose uses to tell whether Continue reads the legacy
@@ -161,7 +150,7 @@ func (t *Target) Files(env targets.Env) ([]string, error) {
 	}
 	t.dir = dir
 	files := []string{filepath.Join(dir, configFile)}
-	if t.mode() == "env" {
+	if t.keys().Env() {
 		files = append(files, filepath.Join(dir, envFile))
 	}
 	return append(files, filepath.Join(dir, legacyFile)), nil
@@ -208,27 +197,16 @@ func (t *Target) Open(path string, data []byte) (targets.Doc, error) {
 // Validate implements targets.Validator.
 func (t *Target) Validate(in *targets.Input) []error {
 	var errs []error
-	switch t.mode() {
-	case "inline", "env":
-	default:
-		errs = append(errs, fmt.Errorf("key_mode is %q; it must be \"inline\" (the key in config.yaml) or \"env\" (the key in ~/.continue/.env, config.yaml referring to it as ${{ secrets.NAME }})", t.KeyMode))
-	}
-	if len(t.KeyEnv) > 0 && t.mode() != "env" {
-		errs = append(errs, fmt.Errorf("key_env is set but key_mode is %q; set key_mode = \"env\" too, or remove key_env", t.mode()))
-	}
-	ids := map[string]bool{}
-	var idList []string
-	for _, c := range in.Credentials {
-		ids[c.ID] = true
-		idList = append(idList, c.ID)
-	}
+	keys := t.keys()
+	errs = append(errs, keys.Validate()...)
+	// key_env's names are checked below, per credential, as secret names.
 	for _, attr := range []struct {
 		name string
 		keys []string
 	}{{"key_env", sortedKeys(t.KeyEnv)}, {"models", sortedKeys(t.Models)}} {
 		for _, id := range attr.keys {
-			if !ids[id] {
-				errs = append(errs, fmt.Errorf("%s names %q, which is not one of this target's credentials (%s)", attr.name, id, strings.Join(idList, ", ")))
+			if err := targets.NotACredential(attr.name, id, in); err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}
@@ -244,8 +222,8 @@ func (t *Target) Validate(in *targets.Input) []error {
 	secrets := map[string]string{}
 	for _, c := range in.Credentials {
 		switch c.APIType {
-		case providers.OpenAICompatible, providers.OpenAI, providers.Anthropic:
-		case providers.Google:
+		case credential.OpenAICompatible, credential.OpenAI, credential.Anthropic:
+		case credential.Google:
 			if u, err := url.Parse(c.BaseURL); err != nil || u.Host != googleHost {
 				errs = append(errs, fmt.Errorf("credential %q is a google credential with the base URL %s, but Continue's gemini provider sends chat requests to %s whatever apiBase says (it would send this key there); use an openai-compatible credential for the relay's OpenAI endpoint", c.ID, c.BaseURL, googleHost))
 			}
@@ -267,9 +245,9 @@ func (t *Target) Validate(in *targets.Input) []error {
 			}
 			names[n] = c.ID
 		}
-		if t.mode() == "env" {
-			s := t.secret(c)
-			if !secretName.MatchString(s) {
+		if keys.Env() {
+			s := keys.EnvVar(c)
+			if !targets.ValidEnvName(s) {
 				errs = append(errs, fmt.Errorf("key_env for %q is %q; it must be a variable name (letters, digits and _, not starting with a digit)", c.ID, s))
 			}
 			if other, dup := secrets[s]; dup {
@@ -284,9 +262,9 @@ func (t *Target) Validate(in *targets.Input) []error {
 // Provider is Continue's provider name for a credential's API type.
 func Provider(apiType string) string {
 	switch apiType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return "anthropic"
-	case providers.Google:
+	case credential.Google:
 		return "gemini"
 	}
 	return "openai"
@@ -294,11 +272,11 @@ func Provider(apiType string) string {
 
 // APIBase is the apiBase Continue needs for a credential: its base URL with
 // the API version, ending in a slash as Continue's own defaults do.
-func APIBase(c *targets.Credential) string {
+func APIBase(c *credential.Credential) string {
 	switch {
-	case c.APIType == providers.Google:
+	case c.APIType == credential.Google:
 		return c.BaseURL + "/v1beta/"
-	case targets.HasVersion(c.BaseURL):
+	case credential.HasVersion(c.BaseURL):
 		// Such as Volcengine's /api/coding/v3.
 		return c.BaseURL + "/"
 	}
@@ -318,7 +296,7 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 	case envFile:
 		spec := &targets.Spec{}
 		for _, c := range in.Credentials {
-			spec.Items = append(spec.Items, targets.Item{Key: targets.Key{t.secret(c)}, Value: c.Key.Reveal(), Sensitive: true})
+			spec.Items = append(spec.Items, targets.Item{Key: targets.Key{t.keys().EnvVar(c)}, Value: c.Key.Reveal(), Sensitive: true})
 		}
 		return spec, nil
 	}
@@ -337,11 +315,7 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 				targets.Item{Key: p("model"), Value: m},
 				targets.Item{Key: p("apiBase"), Value: APIBase(c)},
 			)
-			if t.mode() == "env" {
-				spec.Items = append(spec.Items, targets.Item{Key: p("apiKey"), Value: "${{ secrets." + t.secret(c) + " }}"})
-			} else {
-				spec.Items = append(spec.Items, targets.Item{Key: p("apiKey"), Value: c.Key.Reveal(), Sensitive: true})
-			}
+			spec.Items = append(spec.Items, t.keys().Item(p("apiKey"), c, secretRef))
 			if rolesValue != nil {
 				spec.Items = append(spec.Items, targets.Item{Key: p("roles"), Value: rolesValue})
 			}
@@ -359,10 +333,10 @@ func (t *Target) Notes(in *targets.Input) []string {
 	notes := []string{
 		"Continue's VS Code extension reloads config.yaml within a second of a change, and JetBrains when the IDE notices the file changed; cn reads it when it starts: restart running cn sessions.",
 	}
-	if t.mode() == "env" {
+	if keys := t.keys(); keys.Env() {
 		var names []string
 		for _, c := range in.Credentials {
-			names = append(names, t.secret(c))
+			names = append(names, keys.EnvVar(c))
 		}
 		notes = append(notes, fmt.Sprintf("config.yaml refers to the keys as ${{ secrets.NAME }}, which Continue resolves from %s (%s); cn prefers a variable of that name in its own environment. "+
 			"A change to .env alone (a rotated key) is not noticed until Continue reloads config.yaml: save config.yaml or restart.", filepath.Join(dir, envFile), strings.Join(names, ", ")))

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
@@ -24,9 +25,9 @@ const (
 )
 
 var (
-	relay = &targets.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible", BaseURL: "https://relay.example.com",
+	relay = &credential.Credential{ID: "relay", Name: "relay", APIType: "openai-compatible", BaseURL: "https://relay.example.com",
 		Key: secret.New("sk-test-cont-step-0001"), Models: []string{"gpt-4.1", "o3"}}
-	old = &targets.Credential{ID: "old", Name: "old", APIType: "anthropic", BaseURL: "https://api.anthropic.com",
+	old = &credential.Credential{ID: "old", Name: "old", APIType: "anthropic", BaseURL: "https://api.anthropic.com",
 		Key: secret.New("sk-ant-test-cont-step-0002"), Models: []string{"claude-opus-4-1"}}
 )
 
@@ -34,7 +35,7 @@ var (
 // the configuration) and its credentials.
 type step struct {
 	impl  *continuedev.Target
-	creds []*targets.Credential
+	creds []*credential.Credential
 	// before, if set, edits the files first, as the user might.
 	before func(mem *system.Mem)
 }
@@ -73,7 +74,7 @@ func run(t *testing.T, files map[string][]byte, steps ...step) (*system.Mem, []s
 		if errs := render.TargetErrors(planned.Plan); len(errs) > 0 {
 			t.Fatalf("step %d: %v", i+1, errs)
 		}
-		for _, c := range []*targets.Credential{relay, old} {
+		for _, c := range []*credential.Credential{relay, old} {
 			if strings.Contains(b.String(), c.Key.Reveal()) {
 				t.Errorf("step %d shows a key:\n%s", i+1, b.String())
 			}
@@ -138,8 +139,8 @@ func TestRemoveCredential(t *testing.T) {
 		_ = mem.WriteFile(yamlPath, []byte(s), 0o600)
 	}
 	mem, shown := run(t, map[string][]byte{yamlPath: []byte(userConfig)},
-		step{impl: &continuedev.Target{}, creds: []*targets.Credential{relay, old}},
-		step{impl: &continuedev.Target{}, creds: []*targets.Credential{&relay1}, before: userEdit},
+		step{impl: &continuedev.Target{}, creds: []*credential.Credential{relay, old}},
+		step{impl: &continuedev.Target{}, creds: []*credential.Credential{&relay1}, before: userEdit},
 	)
 	check(t, "config.yaml", read(t, mem, yamlPath), `# mine
 name: My Config
@@ -174,7 +175,7 @@ context:
 // schema, which it added to the new file but does not own.
 func TestRemoveTarget(t *testing.T) {
 	mem, shown := run(t, nil,
-		step{impl: &continuedev.Target{KeyMode: "env"}, creds: []*targets.Credential{relay, old}},
+		step{impl: &continuedev.Target{KeyMode: "env"}, creds: []*credential.Credential{relay, old}},
 		step{},
 	)
 	check(t, "config.yaml", read(t, mem, yamlPath), "name: Main Config\nversion: 1.0.0\nschema: v1\n")
@@ -190,7 +191,7 @@ func TestRemoveTarget(t *testing.T) {
 func TestSwitchKeyMode(t *testing.T) {
 	r := *relay
 	r.Models = []string{"gpt-4.1"}
-	creds := []*targets.Credential{&r}
+	creds := []*credential.Credential{&r}
 	mem, _ := run(t, map[string][]byte{yamlPath: []byte(userConfig), envPath: []byte("# mine\nANTHROPIC_API_KEY=sk-ant-mine\n")},
 		step{impl: &continuedev.Target{}, creds: creds},
 		step{impl: &continuedev.Target{KeyMode: "env", KeyEnv: map[string]string{"relay": "RELAY_TOKEN"}}, creds: creds},

@@ -37,7 +37,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/dotenv"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
@@ -133,7 +133,7 @@ func (t *Target) Open(path string, data []byte) (targets.Doc, error) {
 // Validate implements targets.Validator.
 func (t *Target) Validate(in *targets.Input) []error {
 	var errs []error
-	if c := in.Credential(); c != nil && c.APIType != providers.Google && c.APIType != providers.OpenAICompatible {
+	if c := in.Credential(); c != nil && c.APIType != credential.Google && c.APIType != credential.OpenAICompatible {
 		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but Gemini CLI speaks only the Gemini API (POST /v1beta/models/MODEL:streamGenerateContent), which that does not serve; use a google credential, or an openai-compatible one for a relay that also serves the Gemini API", c.ID, c.APIType))
 	}
 	for _, f := range t.TrustedFolders {
@@ -153,7 +153,7 @@ var v1beta = regexp.MustCompile(`(?i)/v1beta$`)
 // a trailing /v1beta, which Gemini CLI adds itself. (Google credentials
 // never end in it; an openai-compatible one may, as its base URL is only cut
 // at /v1.)
-func BaseURL(c *targets.Credential) string { return v1beta.ReplaceAllString(c.BaseURL, "") }
+func BaseURL(c *credential.Credential) string { return v1beta.ReplaceAllString(c.BaseURL, "") }
 
 // Desired implements targets.Target.
 func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) {
@@ -167,7 +167,7 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 			{Key: targets.Key{"GEMINI_API_KEY"}, Value: c.Key.Reveal(), Sensitive: true},
 			{Key: targets.Key{"GOOGLE_GEMINI_BASE_URL"}, Value: BaseURL(c)},
 		}
-		if it, ok := targets.ModelItem(targets.Key{"GEMINI_MODEL"}, t.Model, c, targets.FamilyGemini); ok {
+		if it, ok := targets.ModelItem(targets.Key{"GEMINI_MODEL"}, t.Model, c, credential.FamilyGemini); ok {
 			items = append(items, it)
 		}
 		return &targets.Spec{Items: items}, nil
@@ -198,7 +198,7 @@ func (t *Target) Notes(in *targets.Input) []string {
 		notes = append(notes, fmt.Sprintf("Gemini CLI ignores %s in folders you have not trusted (folder trust is on by default): there it does not see the key or the base URL, and `gemini -p` stops with \"you must specify the GEMINI_API_KEY environment variable\". "+
 			"To trust the folders you work in, add trusted_folders = [\"~/src\"] to this target (a folder covers everything below it), or turn the check off with \"security\": {\"folderTrust\": {\"enabled\": false}} in %s.", env, settings))
 	}
-	if c := in.Credential(); c != nil && c.APIType == providers.OpenAICompatible {
+	if c := in.Credential(); c != nil && c.APIType == credential.OpenAICompatible {
 		notes = append(notes, fmt.Sprintf("credential %q is openai-compatible: Gemini CLI sends Gemini API requests (POST %s/v1beta/models/MODEL:streamGenerateContent, key in x-goog-api-key), which work only if the relay serves the Gemini API there, as New API and Sub2API do.", c.ID, BaseURL(c)))
 	}
 	notes = append(notes, fmt.Sprintf("Gemini CLI reads %s and its auth settings only when it starts: restart running sessions. A variable already set in the shell wins over the file, and a .env in the working folder or a folder above it is read instead of this one.", env))

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/kilo"
@@ -22,7 +23,7 @@ func TestTopLevelKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds := []*targets.Credential{
+	creds := []*credential.Credential{
 		{ID: "relay", Name: "Relay", APIType: "openai-compatible", BaseURL: "https://relay.example.com", Key: secret.New("sk-test-kilo-top-1"), Models: []string{"gpt-5"}},
 		{ID: "claude", Name: "Claude", APIType: "anthropic", BaseURL: "https://api.anthropic.com", Key: secret.New("sk-test-kilo-top-2")},
 		{ID: "gemini", Name: "Gemini", APIType: "google", BaseURL: "https://generativelanguage.googleapis.com", Key: secret.New("sk-test-kilo-top-3"), Models: []string{"gemini-2.5-pro"}},

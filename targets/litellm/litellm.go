@@ -55,7 +55,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/yamledit"
 )
@@ -101,20 +101,10 @@ var (
 // errNoFile is the error for a block that names no file.
 var errNoFile = errors.New("config_file is required: the config.yaml your LiteLLM proxy runs with (litellm --config <file>); LiteLLM has no default location")
 
-func (t *Target) mode() string {
-	if t.KeyMode == "" {
-		return "inline"
-	}
-	return t.KeyMode
-}
-
-// keyEnv is the variable config.yaml names for the credential's key in env
-// mode.
-func (t *Target) keyEnv(c *targets.Credential) string {
-	if v := t.KeyEnv[c.ID]; v != "" {
-		return v
-	}
-	return targets.KeyEnvName(c.ID)
+// keys is the block's key_mode and key_env.
+func (t *Target) keys() targets.KeyMode {
+	return targets.KeyMode{Mode: t.KeyMode, Vars: t.KeyEnv,
+		InlineDoc: "the key in config.yaml", EnvDoc: "config.yaml names a variable the proxy's environment holds"}
 }
 
 var (
@@ -123,13 +113,13 @@ var (
 
 // A pair is one model_list entry hub manages.
 type pair struct {
-	c     *targets.Credential
+	c     *credential.Credential
 	model string
 	name  string // model_name
 }
 
 // pairKey is how model_names addresses a pair.
-func pairKey(c *targets.Credential, model string) string { return c.ID + "/" + model }
+func pairKey(c *credential.Credential, model string) string { return c.ID + "/" + model }
 
 // pairs lists the block's entries in credential and model order.
 func (t *Target) pairs(in *targets.Input) []pair {
@@ -221,34 +211,18 @@ func (t *Target) Validate(in *targets.Input) []error {
 	case t.ConfigFile != "" && !yamlName.MatchString(t.ConfigFile):
 		errs = append(errs, fmt.Errorf("config_file %q does not name a YAML file; give the config.yaml your LiteLLM proxy runs with (litellm --config <file>)", t.ConfigFile))
 	}
-	switch t.mode() {
-	case "inline", "env":
-	default:
-		errs = append(errs, fmt.Errorf("key_mode is %q; it must be \"inline\" (the key in config.yaml) or \"env\" (config.yaml names a variable the proxy's environment holds)", t.KeyMode))
-	}
-	if len(t.KeyEnv) > 0 && t.mode() != "env" {
-		errs = append(errs, fmt.Errorf("key_env is set but key_mode is %q; set key_mode = \"env\" too, or remove key_env", t.mode()))
-	}
-	ids := map[string]*targets.Credential{}
-	var idList []string
+	errs = append(errs, t.keys().Validate()...)
+	ids := map[string]*credential.Credential{}
 	for _, c := range in.Credentials {
 		if ids[c.ID] != nil {
 			errs = append(errs, fmt.Errorf("credential %q is listed twice", c.ID))
 		}
 		ids[c.ID] = c
-		idList = append(idList, c.ID)
 	}
-	for _, id := range sortedKeys(t.KeyEnv) {
-		if ids[id] == nil {
-			errs = append(errs, fmt.Errorf("key_env names %q, which is not one of this target's credentials (%s)", id, strings.Join(idList, ", ")))
-		}
-		if !targets.ValidEnvName(t.KeyEnv[id]) {
-			errs = append(errs, fmt.Errorf("key_env for %q is %q, which is not a valid environment variable name", id, t.KeyEnv[id]))
-		}
-	}
+	errs = append(errs, t.keys().ValidateVars(in)...)
 	for _, c := range in.Credentials {
 		switch c.APIType {
-		case providers.OpenAICompatible, providers.OpenAI, providers.Anthropic, providers.Google:
+		case credential.OpenAICompatible, credential.OpenAI, credential.Anthropic, credential.Google:
 		default:
 			errs = append(errs, fmt.Errorf("credential %q has api_type %q, which LiteLLM has no route for here; use openai-compatible, openai, anthropic or google", c.ID, c.APIType))
 		}
@@ -302,11 +276,11 @@ func (t *Target) Validate(in *targets.Input) []error {
 
 // Route is litellm_params.model for a model of a credential: the provider
 // prefix LiteLLM dispatches on, then the model id.
-func Route(c *targets.Credential, model string) string {
+func Route(c *credential.Credential, model string) string {
 	switch c.APIType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return "anthropic/" + model
-	case providers.Google:
+	case credential.Google:
 		return "gemini/" + model
 	}
 	return "openai/" + model
@@ -317,17 +291,17 @@ func Route(c *targets.Credential, model string) string {
 const googleHost = "generativelanguage.googleapis.com"
 
 // APIBase is litellm_params.api_base for a credential, or "" for none.
-func APIBase(c *targets.Credential) string {
+func APIBase(c *credential.Credential) string {
 	switch c.APIType {
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return c.BaseURL
-	case providers.Google:
+	case credential.Google:
 		if u, err := url.Parse(c.BaseURL); err == nil && strings.EqualFold(u.Host, googleHost) && strings.Trim(u.Path, "/") == "" {
 			return ""
 		}
 		return c.BaseURL + "/v1beta"
 	}
-	if targets.HasVersion(c.BaseURL) {
+	if credential.HasVersion(c.BaseURL) {
 		return c.BaseURL
 	}
 	return c.BaseURL + "/v1"
@@ -347,11 +321,7 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 		if base := APIBase(p.c); base != "" {
 			spec.Items = append(spec.Items, targets.Item{Key: k("api_base"), Value: base})
 		}
-		if t.mode() == "env" {
-			spec.Items = append(spec.Items, targets.Item{Key: k("api_key"), Value: keyRef(t.keyEnv(p.c))})
-		} else {
-			spec.Items = append(spec.Items, targets.Item{Key: k("api_key"), Value: p.c.Key.Reveal(), Sensitive: true})
-		}
+		spec.Items = append(spec.Items, t.keys().Item(k("api_key"), p.c, keyRef))
 	}
 	return spec, nil
 }
@@ -359,11 +329,12 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 // Notes implements targets.Noter.
 func (t *Target) Notes(in *targets.Input) []string {
 	notes := []string{"LiteLLM reads config.yaml only when the proxy starts: restart it (litellm --config <file>, or its container) to serve the new entries."}
-	if t.mode() != "env" {
+	keys := t.keys()
+	if !keys.Env() {
 		return append(notes, "the keys are written into config.yaml; set key_mode = \"env\" to keep them out of the file.")
 	}
 	for _, c := range in.Credentials {
-		v := t.keyEnv(c)
+		v := keys.EnvVar(c)
 		notes = append(notes, fmt.Sprintf("config.yaml refers to the key of credential %q as %s: set %s in the environment the proxy runs in (its shell, .env or container), or it cannot call that provider.", c.ID, keyRef(v), v))
 	}
 	return notes

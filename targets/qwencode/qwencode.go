@@ -49,7 +49,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/dotenv"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
@@ -97,25 +97,15 @@ var (
 	_ targets.Noter     = (*Target)(nil)
 )
 
-var ()
-
-func (t *Target) mode() string {
-	if t.KeyMode == "" {
-		return "dotenv"
-	}
-	return t.KeyMode
-}
-
-// keyEnv is the variable Qwen Code reads the key from.
-func (t *Target) keyEnv(c *targets.Credential) string {
-	if t.KeyEnv != "" {
-		return t.KeyEnv
-	}
-	return targets.KeyEnvName(c.ID)
+// keys is the block's key_mode and key_env. key_env names the variable in
+// both modes: settings.json's envKey, and the .env entry in dotenv mode.
+func (t *Target) keys() targets.KeyMode {
+	return targets.KeyMode{Mode: t.KeyMode, Var: t.KeyEnv, Inline: "dotenv", AnyMode: true,
+		InlineDoc: "the key in Qwen Code's .env", EnvDoc: "you export the variable settings.json names"}
 }
 
 // model is the model Qwen Code starts with.
-func (t *Target) model(c *targets.Credential) string {
+func (t *Target) model(c *credential.Credential) string {
 	if t.Model != "" || len(c.Models) == 0 {
 		return t.Model
 	}
@@ -124,7 +114,7 @@ func (t *Target) model(c *targets.Credential) string {
 
 // models lists the modelProviders entries: the credential's models, and
 // the block's model if the credential does not list it.
-func (t *Target) models(c *targets.Credential) []string {
+func (t *Target) models(c *credential.Credential) []string {
 	out := append([]string(nil), c.Models...)
 	if m := t.model(c); m != "" && !contains(out, m) {
 		out = append(out, m)
@@ -144,7 +134,7 @@ func contains(list []string, s string) bool {
 // BaseURL is what the OpenAI SDK needs: the credential's base URL with /v1,
 // unless it already ends in a version segment (such as /api/coding/v3).
 func BaseURL(base string) string {
-	if targets.HasVersion(base) {
+	if credential.HasVersion(base) {
 		return base
 	}
 	return base + "/v1"
@@ -173,14 +163,7 @@ func (t *Target) Open(path string, data []byte) (targets.Doc, error) {
 // Validate implements targets.Validator.
 func (t *Target) Validate(in *targets.Input) []error {
 	var errs []error
-	switch t.mode() {
-	case "dotenv", "env":
-	default:
-		errs = append(errs, fmt.Errorf("key_mode is %q; it must be \"dotenv\" (the key in Qwen Code's .env) or \"env\" (you export the variable settings.json names)", t.KeyMode))
-	}
-	if t.KeyEnv != "" && !targets.ValidEnvName(t.KeyEnv) {
-		errs = append(errs, fmt.Errorf("key_env %q is not a valid environment variable name", t.KeyEnv))
-	}
+	errs = append(errs, t.keys().Validate()...)
 	if t.Model != "" && strings.TrimSpace(t.Model) != t.Model {
 		errs = append(errs, fmt.Errorf("model %q has blanks around it", t.Model))
 	}
@@ -188,7 +171,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if c == nil {
 		return errs
 	}
-	if c.APIType != providers.OpenAICompatible && c.APIType != providers.OpenAI {
+	if c.APIType != credential.OpenAICompatible && c.APIType != credential.OpenAI {
 		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but this target sets up Qwen Code's OpenAI-compatible provider (POST /v1/chat/completions), which that does not serve; use an openai or openai-compatible credential", c.ID, c.APIType))
 	}
 	if t.model(c) == "" {
@@ -208,12 +191,13 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 	if c == nil {
 		return nil, fmt.Errorf("%s has no credential", in.Address)
 	}
+	keys := t.keys()
 	if filepath.Base(path) == envFile {
-		if t.mode() == "env" {
+		if keys.Env() {
 			return &targets.Spec{}, nil
 		}
 		return &targets.Spec{Items: []targets.Item{
-			{Key: targets.Key{t.keyEnv(c)}, Value: c.Key.Reveal(), Sensitive: true},
+			{Key: targets.Key{keys.EnvVar(c)}, Value: c.Key.Reveal(), Sensitive: true},
 		}}, nil
 	}
 	base := BaseURL(c.BaseURL)
@@ -223,7 +207,7 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 		sel := targets.Select("id", m)
 		add(fmt.Sprintf("%s (%s)", m, c.Name), "modelProviders", protocol, sel, "name")
 		add(base, "modelProviders", protocol, sel, "baseUrl")
-		add(t.keyEnv(c), "modelProviders", protocol, sel, "envKey")
+		add(keys.EnvVar(c), "modelProviders", protocol, sel, "envKey")
 	}
 	add(t.model(c), "model", "name")
 	add(base, "model", "baseUrl")
@@ -246,10 +230,11 @@ func (t *Target) Notes(in *targets.Input) []string {
 	if c == nil {
 		return nil
 	}
-	v := t.keyEnv(c)
+	keys := t.keys()
+	v := keys.EnvVar(c)
 	notes := []string{fmt.Sprintf("Qwen Code reads %s and %s only when it starts: restart running sessions; /model then lists the credential's models.",
 		filepath.Join(dir, settingsFile), filepath.Join(dir, envFile))}
-	if t.mode() == "env" {
+	if keys.Env() {
 		return append(notes, fmt.Sprintf("Qwen Code reads the key of credential %q from $%s: export it in the shell that runs qwen (the key is not written to %s).", c.ID, v, filepath.Join(dir, envFile)))
 	}
 	return append(notes, fmt.Sprintf("$%s exported in the shell wins over the key in %s, and so does %s in a .env of the project folder.", v, filepath.Join(dir, envFile), v))

@@ -15,6 +15,10 @@
 //	-- want/changes.txt --    the plan's item changes, one per line
 //	-- want/error.txt --      instead of want/: a substring of the plan error
 //
+// The target block and the credentials are loaded as a configuration, by
+// config.Load (see Load): base URLs are normalized, and the keys and the
+// block's own secrets are collected, as for a real one.
+//
 // Run go test with -update to rewrite the want/ sections from the results.
 package targettest
 
@@ -31,29 +35,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/hcl/v2/gohcl"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/hubctl/hub/engine"
-	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
-	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
 
 var update = flag.Bool("update", false, "rewrite the want/ sections of golden cases")
-
-type credJSON struct {
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	APIType string   `json:"api_type"`
-	BaseURL string   `json:"base_url"`
-	Key     string   `json:"key"`
-	Models  []string `json:"models"`
-}
 
 // Golden runs every testdata/*.txtar case of a target type.
 func Golden(t *testing.T, typ string) {
@@ -87,29 +78,9 @@ func runCase(t *testing.T, info targets.Info, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	impl := info.New()
-	src, _ := section(ar, "target.hcl")
-	f, diags := hclparse.NewParser().ParseHCL(src, "target.hcl")
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	if diags := gohcl.DecodeBody(f.Body, nil, impl); diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	in := &targets.Input{Address: info.Type + ".test"}
-	var keys []string
+	var creds []Cred
 	if b, ok := section(ar, "credentials.json"); ok {
-		var cs []credJSON
-		if err := json.Unmarshal(b, &cs); err != nil {
-			t.Fatalf("credentials.json: %v", err)
-		}
-		for _, c := range cs {
-			if c.Name == "" {
-				c.Name = c.ID
-			}
-			in.Credentials = append(in.Credentials, &targets.Credential{ID: c.ID, Name: c.Name, APIType: c.APIType, BaseURL: c.BaseURL, Key: secret.New(c.Key), Models: c.Models})
-			keys = append(keys, c.Key)
-		}
+		creds = ReadCreds(t, b)
 	}
 	vars := map[string]string{"HOME": "/home/user"}
 	if b, ok := section(ar, "env.json"); ok {
@@ -117,13 +88,14 @@ func runCase(t *testing.T, info targets.Info, path string) {
 			t.Fatalf("env.json: %v", err)
 		}
 	}
-	env := targets.Env{Vars: vars, Dir: "/home/user/creds"}
-	if v, ok := impl.(targets.Validator); ok {
-		if errs := v.Validate(in); len(errs) > 0 {
-			checkError(t, ar, path, fmt.Sprint(errs))
-			return
-		}
+	src, _ := section(ar, "target.hcl")
+	cfg, tg, invalid := Load(t, info.Type, src, creds, vars)
+	if invalid != nil {
+		checkError(t, ar, path, fmt.Sprint(invalid))
+		return
 	}
+	impl, in := tg.Impl, tg.Input
+	env := targets.Env{Vars: vars, Dir: "/home/user/creds"}
 	paths, err := impl.Files(env)
 	if err != nil {
 		checkError(t, ar, path, err.Error())
@@ -154,7 +126,6 @@ func runCase(t *testing.T, info targets.Info, path string) {
 		}
 		st = ownedState(t, impl, in, paths, sys, st, keys)
 	}
-	cfg := &config.Config{Targets: []*config.Target{{Type: info.Type, Name: "test", Info: info, Impl: impl, Input: in}}}
 	eng := &engine.Engine{Sys: sys, Env: env, Host: "test", SkipReload: true, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
 	planned, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
 	if err != nil {
@@ -183,10 +154,11 @@ func runCase(t *testing.T, info targets.Info, path string) {
 			}
 		}
 	}
-	// Keys appear only in the files, never in what is shown.
-	for _, k := range keys {
+	// Keys, and the secrets of the block itself (SecretHolder), appear only
+	// in the files, never in what is shown.
+	for _, k := range cfg.Secrets {
 		if k != "" && strings.Contains(changes.String(), k) {
-			t.Errorf("plan output contains a key")
+			t.Errorf("plan output contains a secret")
 		}
 	}
 	// Applying again changes nothing: Render is idempotent and state is right.

@@ -30,7 +30,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
 )
@@ -62,20 +62,10 @@ type Settings struct {
 	KeyEnv     map[string]string // credential id -> variable, for key_mode = "env"
 }
 
-func (s Settings) mode() string {
-	if s.KeyMode == "" {
-		return "inline"
-	}
-	return s.KeyMode
-}
-
-// KeyVar is the variable the tool reads credential c's key from in env mode:
-// key_env's entry for it, else <ID>_API_KEY.
-func (s Settings) KeyVar(c *targets.Credential) string {
-	if v := s.KeyEnv[c.ID]; v != "" {
-		return v
-	}
-	return targets.KeyEnvName(c.ID)
+// keys is the block's key_mode and key_env, worded for tool tl.
+func (s Settings) keys(tl Tool) targets.KeyMode {
+	return targets.KeyMode{Mode: s.KeyMode, Vars: s.KeyEnv,
+		InlineDoc: "the keys in " + tl.Name + "'s config file", EnvDoc: "the file names a variable you export, as {env:VAR}"}
 }
 
 // Files returns the candidate files in the tool's directory: the block's
@@ -127,13 +117,13 @@ func Open(data []byte) (targets.Doc, error) { return jsonedit.Parse(data) }
 // NPM returns the AI SDK package that speaks apiType.
 func NPM(apiType string) (string, bool) {
 	switch apiType {
-	case providers.OpenAICompatible:
+	case credential.OpenAICompatible:
 		return "@ai-sdk/openai-compatible", true
-	case providers.OpenAI:
+	case credential.OpenAI:
 		return "@ai-sdk/openai", true // Responses API
-	case providers.Anthropic:
+	case credential.Anthropic:
 		return "@ai-sdk/anthropic", true
-	case providers.Google:
+	case credential.Google:
 		return "@ai-sdk/google", true
 	}
 	return "", false
@@ -147,10 +137,10 @@ func NPM(apiType string) (string, bool) {
 // /v1beta for Google, unless the base URL already ends in a version segment
 // (Zhipu's /api/paas/v4, say).
 func BaseURL(apiType, base string) string {
-	if targets.HasVersion(base) {
+	if credential.HasVersion(base) {
 		return base
 	}
-	if apiType == providers.Google {
+	if apiType == credential.Google {
 		return base + "/v1beta"
 	}
 	return base + "/v1"
@@ -175,7 +165,7 @@ func ids(in *targets.Input) []string {
 	return out
 }
 
-func (tl Tool) find(in *targets.Input, id string) *targets.Credential {
+func (tl Tool) find(in *targets.Input, id string) *credential.Credential {
 	for _, c := range in.Credentials {
 		if c.ID == id {
 			return c
@@ -187,14 +177,8 @@ func (tl Tool) find(in *targets.Input, id string) *targets.Credential {
 // Validate checks the block against its credentials.
 func (tl Tool) Validate(s Settings, in *targets.Input) []error {
 	var errs []error
-	switch s.mode() {
-	case "inline", "env":
-	default:
-		errs = append(errs, fmt.Errorf("key_mode is %q; it must be \"inline\" (the keys in %s's config file) or \"env\" (the file names a variable you export, as {env:VAR})", s.KeyMode, tl.Name))
-	}
-	if len(s.KeyEnv) > 0 && s.mode() != "env" {
-		errs = append(errs, fmt.Errorf("key_env is set but key_mode is %q; set key_mode = \"env\" too, or remove key_env", s.mode()))
-	}
+	errs = append(errs, s.keys(tl).Validate()...)
+	// Not KeyMode.ValidateVars: opencode and kilo word an entry key_env["id"].
 	for _, id := range sortedKeys(s.KeyEnv) {
 		if tl.find(in, id) == nil {
 			errs = append(errs, fmt.Errorf("key_env names credential %q, which is not among this target's credentials (%s)", id, strings.Join(ids(in), ", ")))
@@ -272,11 +256,7 @@ func (tl Tool) Desired(s Settings, in *targets.Input) (*targets.Spec, error) {
 			targets.Item{Key: p("name"), Value: c.Name},
 			targets.Item{Key: p("options", "baseURL"), Value: BaseURL(c.APIType, c.BaseURL)},
 		)
-		if s.mode() == "env" {
-			items = append(items, targets.Item{Key: p("options", "apiKey"), Value: EnvRef(s.KeyVar(c))})
-		} else {
-			items = append(items, targets.Item{Key: p("options", "apiKey"), Value: c.Key.Reveal(), Sensitive: true})
-		}
+		items = append(items, s.keys(tl).Item(p("options", "apiKey"), c, EnvRef))
 		for _, m := range c.Models {
 			items = append(items, targets.Item{Key: p("models", m, "name"), Value: m})
 		}
@@ -294,10 +274,10 @@ func (tl Tool) Desired(s Settings, in *targets.Input) (*targets.Spec, error) {
 // env mode, and which chosen models the tool will not find.
 func (tl Tool) Notes(s Settings, in *targets.Input) []string {
 	notes := []string{tl.Restart}
-	if s.mode() == "env" {
+	if keys := s.keys(tl); keys.Env() {
 		var vars []string
 		for _, c := range in.Credentials {
-			vars = append(vars, fmt.Sprintf("$%s (credential %q)", s.KeyVar(c), c.ID))
+			vars = append(vars, fmt.Sprintf("$%s (credential %q)", keys.EnvVar(c), c.ID))
 		}
 		notes = append(notes, fmt.Sprintf("%s reads the keys from %s: export them where %s runs (the keys are not written to the file; an unset variable gives an empty key).", tl.Name, strings.Join(vars, ", "), tl.Name))
 	} else {

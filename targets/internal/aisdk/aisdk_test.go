@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 )
@@ -87,12 +88,12 @@ func TestFiles(t *testing.T) {
 	}
 }
 
-func input(cs ...*targets.Credential) *targets.Input {
+func input(cs ...*credential.Credential) *targets.Input {
 	return &targets.Input{Address: "opencode.t", Credentials: cs}
 }
 
-func cred(id, typ string, models ...string) *targets.Credential {
-	return &targets.Credential{ID: id, Name: id, APIType: typ, BaseURL: "https://" + id + ".example.com", Key: secret.New("sk-test-aisdk-" + id), Models: models}
+func cred(id, typ string, models ...string) *credential.Credential {
+	return &credential.Credential{ID: id, Name: id, APIType: typ, BaseURL: "https://" + id + ".example.com", Key: secret.New("sk-test-aisdk-" + id), Models: models}
 }
 
 func TestValidate(t *testing.T) {

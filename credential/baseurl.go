@@ -1,37 +1,13 @@
-// Package providers describes the upstream side of a credential: the API
-// families hub knows and how their base URLs are written. Providers that list
-// models, verify keys and read balances register here in later work; this file
-// holds what configuration loading needs already.
-package providers
+package credential
 
 import (
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 )
-
-// The API types a credential can have.
-const (
-	OpenAICompatible = "openai-compatible"
-	OpenAI           = "openai"
-	Anthropic        = "anthropic"
-	Google           = "google"
-)
-
-// APITypes lists the API types in the order they are documented.
-var APITypes = []string{OpenAICompatible, OpenAI, Anthropic, Google}
-
-// ValidAPIType reports whether t is a known API type.
-func ValidAPIType(t string) bool {
-	for _, k := range APITypes {
-		if k == t {
-			return true
-		}
-	}
-	return false
-}
 
 // ErrInsecureURL is wrapped by NormalizeBaseURL's error for plain http to a
 // host that is not loopback.
@@ -106,4 +82,40 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// versionSuffix matches an API version as the last path segment: /v1, /v3,
+// /v1beta, /v1beta2, /v1alpha. Alpha counts too: Google serves v1alpha, and
+// appending another version to it would only make a 404.
+var versionSuffix = regexp.MustCompile(`/v\d+((alpha|beta)\d*)?$`)
+
+// HasVersion reports whether a base URL already ends in an API version
+// segment (/v1, /v3, /v1beta, as Volcengine's /api/coding/v3), which targets
+// keep as it is instead of appending their tool's /v1.
+func HasVersion(base string) bool { return versionSuffix.MatchString(base) }
+
+// APIRoot returns the base under which a family's paths live: base + "/" +
+// version, unless base already ends in a version segment (/api/coding/v3),
+// which is then used as it is (All API Hub's coerceBaseUrlToV1).
+func APIRoot(base, version string) string {
+	base = strings.TrimRight(base, "/")
+	if HasVersion(base) {
+		return base
+	}
+	return base + "/" + version
+}
+
+// Origin returns scheme://host[:port] of u, lower-cased: the only place a
+// credential's key may be sent.
+func Origin(u *url.URL) string {
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
+}
+
+// OriginOf returns the origin of a URL string, or "" when it does not parse.
+func OriginOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return Origin(u)
 }
