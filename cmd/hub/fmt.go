@@ -68,7 +68,7 @@ hub exits 3. With --diff the changes are shown as a unified diff.`,
 				}
 			}
 			if len(diags) > 0 {
-				a.printDiags(diags, parser.Files(), nil)
+				a.view().Diagnostics(diags, parser.Files())
 				a.hint("fix the syntax errors above; hub fmt formats only files that parse")
 				return reported(1)
 			}
