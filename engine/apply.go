@@ -92,6 +92,40 @@ func (r *ApplyResult) Err() error {
 	return errors.Join(errs...)
 }
 
+// A FileOutcome is a file an apply wrote or failed to write, with its
+// target and the number of items the plan changed in it.
+type FileOutcome struct {
+	Target string
+	Path   string
+	Backup string // the backup made before the write, if any
+	Items  int
+	Err    error // the write failed; nothing else is set but Target and Path
+}
+
+// Files lists the files written or failed, target by target in the order
+// applied; p is the plan applied, which counts the items. The apply and
+// destroy output and hub watch's rounds are both read from it.
+func (r *ApplyResult) Files(p *plans.Plan) []FileOutcome {
+	items := map[string]int{}
+	for _, t := range p.Targets {
+		for _, fc := range t.Files {
+			items[fc.Path] = len(fc.Changes)
+		}
+	}
+	var out []FileOutcome
+	for _, t := range r.Targets {
+		for _, fr := range t.Files {
+			switch {
+			case fr.Err != nil:
+				out = append(out, FileOutcome{Target: t.Address, Path: fr.Path, Err: fr.Err})
+			case fr.Written:
+				out = append(out, FileOutcome{Target: t.Address, Path: fr.Path, Backup: fr.Backup, Items: items[fr.Path]})
+			}
+		}
+	}
+	return out
+}
+
 // ErrPlanErrored is returned when asked to apply a plan with errors.
 var ErrPlanErrored = errors.New("the plan has errors; fix them or leave those targets out with --target")
 

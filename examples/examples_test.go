@@ -12,11 +12,11 @@ import (
 
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
 	_ "github.com/hubctl/hub/targets/all"
+	"github.com/hubctl/hub/views"
 )
 
 var envCall = regexp.MustCompile(`env\("([A-Z0-9_]+)"\)`)
@@ -65,8 +65,8 @@ func TestExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out strings.Builder
-			render.Plan(&out, p.Plan, render.Style{})
-			if errs := render.TargetErrors(p.Plan); len(errs) > 0 {
+			views.WritePlan(&out, p.Plan, views.Style{})
+			if errs := views.TargetErrors(p.Plan); len(errs) > 0 {
 				t.Fatalf("plan errors: %v\n%s", errs, out.String())
 			}
 			if !p.Plan.HasChanges() {

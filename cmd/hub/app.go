@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/secret"
+	"github.com/hubctl/hub/views"
 )
 
 // app is the state of one hub invocation shared by its commands.
@@ -30,21 +30,20 @@ type app struct {
 	noColor bool
 }
 
-func (a *app) style() render.Style { return render.Style{Color: a.color && !a.noColor} }
-
-// errorf prints "hub: error: ..." on stderr (age's house style).
-func (a *app) errorf(format string, args ...any) {
-	fmt.Fprintf(a.errw, "hub: %s: %s\n", a.style().Paint("31", "error"), fmt.Sprintf(format, args...))
+// view is the base of every command's view: this invocation's redacting
+// streams and colour (read when called: --no-color is parsed after a is made).
+func (a *app) view() *views.View {
+	return &views.View{Out: a.out, Err: a.errw, Style: views.Style{Color: a.color && !a.noColor}}
 }
+
+// errorf prints "hub: error: ..." on stderr.
+func (a *app) errorf(format string, args ...any) { a.view().Errorf(format, args...) }
 
 // warnf prints "hub: warning: ..." on stderr.
-func (a *app) warnf(format string, args ...any) {
-	fmt.Fprintf(a.errw, "hub: %s: %s\n", a.style().Paint("33", "warning"), fmt.Sprintf(format, args...))
-}
+func (a *app) warnf(format string, args ...any) { a.view().Warnf(format, args...) }
 
-func (a *app) hint(format string, args ...any) {
-	fmt.Fprintf(a.errw, "hub: hint: %s\n", fmt.Sprintf(format, args...))
-}
+// hint prints "hub: hint: ..." on stderr.
+func (a *app) hint(format string, args ...any) { a.view().Hintf(format, args...) }
 
 // dir is the configuration directory: --chdir, else HUB_DIR, else ".".
 func (a *app) dir() string {

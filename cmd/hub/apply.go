@@ -11,7 +11,7 @@ import (
 
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/plans"
-	"github.com/hubctl/hub/engine/render"
+	"github.com/hubctl/hub/views"
 )
 
 func (a *app) applyCommand() *cobra.Command {
@@ -73,12 +73,12 @@ first, as apply does.`,
 }
 
 func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) error {
-	j := a.jsonView(f.json)
+	view := views.NewApply(a.view(), f.json)
 	op := "apply"
 	if destroy {
 		op = "destroy"
 	}
-	cfg, err := a.load(f.vars, j)
+	cfg, err := a.load(f.vars, view)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,8 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 		}
 	}
 	opts.Review = func(p *plans.Plan) error {
-		if a.showPlan(p, j, op) {
+		view.Plan(p, op)
+		if p.Errored() {
 			a.hint("hub writes nothing while the plan has errors; fix them, or leave those targets out with --target")
 			return reported(1)
 		}
@@ -114,7 +115,7 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 	if res == nil {
 		return nil
 	}
-	a.showApply(op, done.Plan, res, j)
+	view.Applied(op, done.Plan, res)
 	if err := res.Err(); err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			a.errorf("%s", line)
@@ -152,45 +153,4 @@ func (a *app) confirm(op string) error {
 	}
 	fmt.Fprintln(a.out)
 	return nil
-}
-
-func (a *app) showApply(op string, p *plans.Plan, res *engine.ApplyResult, j *render.JSON) {
-	s := p.Summary()
-	for _, t := range res.Targets {
-		for _, fr := range t.Files {
-			switch {
-			case fr.Err != nil:
-				if j != nil {
-					j.Emit("error", "apply_errored", t.Address+": "+fr.Err.Error(), map[string]any{"target": t.Address, "path": fr.Path, "error": fr.Err.Error()})
-				}
-			case fr.Written:
-				msg := fmt.Sprintf("%s: wrote %s", t.Address, fr.Path)
-				if fr.Backup != "" {
-					msg += fmt.Sprintf(" (backup of the previous file: %s)", fr.Backup)
-				}
-				if j != nil {
-					j.Emit("info", "apply_complete", msg, map[string]any{"target": t.Address, "path": fr.Path, "backup": fr.Backup})
-				} else {
-					fmt.Fprintln(a.out, msg)
-				}
-			}
-		}
-	}
-	line := fmt.Sprintf("Apply complete! Items: %d created, %d updated, %d deleted", s.Create, s.Update, s.Delete)
-	if s.Adopt > 0 {
-		line += fmt.Sprintf(", %d adopted", s.Adopt)
-	}
-	if op == "destroy" {
-		line = fmt.Sprintf("Destroy complete! Items: %d deleted", s.Delete)
-	}
-	line += "."
-	if res.Err() != nil {
-		line = "Apply finished with errors; see below."
-	}
-	if j != nil {
-		j.Emit("info", "apply_summary", line, map[string]any{"changes": map[string]any{"create": s.Create, "update": s.Update, "delete": s.Delete, "adopt": s.Adopt}})
-		return
-	}
-	fmt.Fprintln(a.out)
-	fmt.Fprintln(a.out, a.style().Bold(line))
 }

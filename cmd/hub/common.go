@@ -5,15 +5,14 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/pflag"
 
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
+	"github.com/hubctl/hub/views"
 )
 
 // varFlags are --var and --var-file, shared by the commands that evaluate.
@@ -26,28 +25,17 @@ func (v *varFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&v.files, "var-file", nil, "read variables from an HCL `FILE` of NAME = value lines (repeatable)")
 }
 
-// load reads the configuration and prints its diagnostics (as JSON lines when
-// j is set). Secrets it finds are registered with the redactor before anything
+// load reads the configuration and shows its diagnostics in the command's
+// view. Secrets it finds are registered with the redactor before anything
 // else is printed. It fails with an already-reported error on any error.
-func (a *app) load(v varFlags, j *render.JSON) (*config.Config, error) {
+func (a *app) load(v varFlags, view views.Diagnoser) (*config.Config, error) {
 	cfg, diags := config.Load(config.Options{Dir: a.dir(), Env: a.env, Vars: v.vars, VarFiles: v.files})
 	a.redactor.Add(cfg.Secrets...)
-	a.printDiags(diags, cfg.Files, j)
+	view.Diagnostics(diags, cfg.Files)
 	if diags.HasErrors() {
 		return cfg, reported(1)
 	}
 	return cfg, nil
-}
-
-func (a *app) printDiags(diags hcl.Diagnostics, files map[string]*hcl.File, j *render.JSON) {
-	if len(diags) == 0 {
-		return
-	}
-	if j != nil {
-		j.Diagnostics(diags)
-		return
-	}
-	render.Diagnostics(a.errw, diags, files, a.style())
 }
 
 // engine builds the engine for this invocation.

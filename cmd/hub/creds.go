@@ -11,8 +11,8 @@ import (
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/views"
 )
 
 // credFlags select credentials and bound network work; shared by verify,
@@ -107,20 +107,19 @@ func (f *credFlags) matches(c *config.Credential) bool {
 	return true
 }
 
-// loadSelected loads the configuration and selects credentials: the start
-// of every command that works per credential. j is nil unless --json.
-func (a *app) loadSelected(f *credFlags, names []string) (cfg *config.Config, sel []*config.Credential, j *render.JSON, err error) {
-	j = a.jsonView(f.json)
-	if cfg, err = a.load(f.vars, j); err != nil {
-		return nil, nil, nil, err
+// loadSelected loads the configuration, its diagnostics shown in view, and
+// selects credentials: the start of every command that works per credential.
+func (a *app) loadSelected(f *credFlags, names []string, view views.Diagnoser) (cfg *config.Config, sel []*config.Credential, err error) {
+	if cfg, err = a.load(f.vars, view); err != nil {
+		return nil, nil, err
 	}
 	if sel, err = a.selectCreds(cfg, names, f); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if len(sel) == 0 {
-		return nil, nil, nil, a.noneSelected(cfg, f)
+		return nil, nil, a.noneSelected(cfg, f)
 	}
-	return cfg, sel, j, nil
+	return cfg, sel, nil
 }
 
 // noneSelected explains an empty selection.

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/views"
 )
 
 func (a *app) fmtCommand() *cobra.Command {
@@ -37,6 +38,7 @@ hub exits 3. With --diff the changes are shown as a unified diff.`,
 				}
 				sort.Strings(names)
 			}
+			view := views.NewFmt(a.view())
 			parser := hclparse.NewParser()
 			var diags hcl.Diagnostics
 			var unformatted []string
@@ -55,7 +57,7 @@ hub exits 3. With --diff the changes are shown as a unified diff.`,
 				}
 				unformatted = append(unformatted, name)
 				if diff {
-					fmt.Fprint(a.out, unifiedDiff(name, string(src), string(out)))
+					view.Diff(name, string(src), string(out))
 				}
 				if check {
 					continue
@@ -64,18 +66,18 @@ hub exits 3. With --diff the changes are shown as a unified diff.`,
 					return err
 				}
 				if !diff {
-					fmt.Fprintln(a.out, name)
+					view.File(name)
 				}
 			}
 			if len(diags) > 0 {
-				a.printDiags(diags, parser.Files(), nil)
+				view.Diagnostics(diags, parser.Files())
 				a.hint("fix the syntax errors above; hub fmt formats only files that parse")
 				return reported(1)
 			}
 			if check && len(unformatted) > 0 {
 				if !diff {
 					for _, n := range unformatted {
-						fmt.Fprintln(a.out, n)
+						view.File(n)
 					}
 				}
 				return reported(3)

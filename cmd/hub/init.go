@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hubctl/hub/views"
 	"github.com/spf13/cobra"
 )
 
@@ -66,6 +67,7 @@ hub's state out of git. Existing files are never overwritten.`,
 		Example: "  mkdir ~/creds && cd ~/creds && hub init",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			view := views.NewInit(a.view())
 			dir := a.dir()
 			files := []struct{ name, body string }{{"hub.hcl", initHCL}, {".gitignore", initGitignore}}
 			for _, f := range files {
@@ -92,9 +94,9 @@ hub's state out of git. Existing files are never overwritten.`,
 				if err != nil {
 					return fmt.Errorf("write %s: %w", p, err)
 				}
-				fmt.Fprintf(a.out, "Created %s\n", p)
+				view.Created(p)
 			}
-			fmt.Fprintln(a.out, "\nNext: edit hub.hcl, export RELAY_API_KEY, then run hub plan.")
+			view.Next()
 			return nil
 		},
 	}

@@ -354,7 +354,7 @@ credential "relay" {
 // variable (relay_kye = "KEY", the "did you mean" case) must not print the
 // value: files of variables are where keys are kept.
 //
-// BUG (engine/config/eval.go, varFile, with engine/render/diag.go,
+// BUG (engine/config/eval.go, varFile, with views/diag.go,
 // snippet): the "Value for undeclared variable" warning has the name as its
 // subject, but the snippet prints the whole source line, value included; the
 // value was never assigned to a sensitive variable, so no redactor knows it.
@@ -385,7 +385,7 @@ credential "relay" {
 // escapes (a password with " or \, or & < > in JSON) is redacted however it
 // is printed.
 //
-// BUG (engine/secret/redact.go with engine/render): the redactor matches
+// BUG (secret/redact.go with views): the redactor matches
 // only the raw string. A diagnostic message quotes the value with %q
 // (cannot parse "pw-ESC\"CANARY..."), and the JSON view escapes & < > as
 // \u0026 \u003c \u003e, so the escaped forms pass through unredacted.

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/views"
 )
 
 func (a *app) modelsCommand() *cobra.Command {
@@ -26,7 +27,8 @@ stderr. Nothing is written; hub refresh records the list in the state.`,
 			if err := f.check(); err != nil {
 				return err
 			}
-			_, sel, j, err := a.loadSelected(&f, names)
+			view := views.NewModels(a.view(), f.json)
+			_, sel, err := a.loadSelected(&f, names, view)
 			if err != nil {
 				return err
 			}
@@ -39,15 +41,7 @@ stderr. Nothing is written; hub refresh records the list in the state.`,
 			if err != nil {
 				return fmt.Errorf("credential %s: %w", cred.ID, err)
 			}
-			if j != nil {
-				j.Emit("info", "models", fmt.Sprintf("%s: %d models", cred.ID, len(list.Models)),
-					map[string]any{"credential": cred.ID, "endpoint": list.Endpoint, "models": list.Models})
-				return nil
-			}
-			for _, m := range list.Models {
-				fmt.Fprintln(a.out, m.ID)
-			}
-			fmt.Fprintf(a.errw, "%s from %s\n", plural(len(list.Models), "model"), list.Endpoint)
+			view.Models(cred.ID, list)
 			return nil
 		},
 	}

@@ -7,9 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine"
-	"github.com/hubctl/hub/engine/plans"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/views"
 )
 
 // planFlags are shared by plan, apply and destroy.
@@ -23,13 +22,6 @@ func (p *planFlags) register(c *cobra.Command) {
 	p.vars.register(c.Flags())
 	c.Flags().StringArrayVar(&p.targets, "target", nil, "limit to the target at `ADDR` (type.name, e.g. codex.default; repeatable)")
 	c.Flags().BoolVar(&p.json, "json", false, "print machine-readable output: one JSON object per line")
-}
-
-func (a *app) jsonView(on bool) *render.JSON {
-	if !on {
-		return nil
-	}
-	return &render.JSON{W: a.out}
 }
 
 func (a *app) planCommand() *cobra.Command {
@@ -56,8 +48,8 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
   hub plan --detailed-exitcode --json > plan.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			j := a.jsonView(f.json)
-			cfg, err := a.load(f.vars, j)
+			view := views.NewPlan(a.view(), f.json)
+			cfg, err := a.load(f.vars, view)
 			if err != nil {
 				return err
 			}
@@ -74,8 +66,8 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 				return err
 			}
 			p := planned.Plan
-			errored := a.showPlan(p, j, "plan")
-			if errored {
+			view.Plan(p, "plan")
+			if p.Errored() {
 				if out != "" {
 					a.errorf("the plan has errors, so it was not saved to %s", out)
 				}
@@ -85,9 +77,7 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 				if err := a.savePlan(out, engine.NewSaved(p, st)); err != nil {
 					return err
 				}
-				if j == nil {
-					fmt.Fprintf(a.out, "\nSaved the plan to %s (it holds no keys). To apply exactly this plan:\n  hub apply %s\n", out, out)
-				}
+				view.Saved(out)
 			}
 			if detailed && p.HasChanges() {
 				return reported(2)
@@ -101,22 +91,6 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 	c.Flags().BoolVar(&destroy, "destroy", false, "plan the removal of everything hub owns")
 	c.Flags().BoolVar(&refresh, "refresh", true, "read the remote state; --refresh=false plans offline from the local copy (which may be stale)")
 	return c
-}
-
-// showPlan prints the plan and its target errors; it reports whether any.
-func (a *app) showPlan(p *plans.Plan, j *render.JSON, op string) bool {
-	if j != nil {
-		j.Plan(p, op)
-	} else {
-		render.Plan(a.out, p, a.style())
-	}
-	errs := render.TargetErrors(p)
-	if j == nil {
-		for _, e := range errs {
-			a.errorf("%s", e)
-		}
-	}
-	return len(errs) > 0
 }
 
 func (a *app) savePlan(path string, s *engine.SavedPlan) error {

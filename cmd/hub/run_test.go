@@ -453,3 +453,12 @@ func TestNormalizeArgs(t *testing.T) {
 		}
 	}
 }
+
+// splitLines splits output into its lines, without the final newline.
+func splitLines(s string) []string {
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}

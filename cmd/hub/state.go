@@ -1,19 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 	"sort"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
+	"github.com/hubctl/hub/views"
 )
 
 func (a *app) stateCommand() *cobra.Command {
@@ -36,23 +31,7 @@ only as salted hashes, and are shown as (sensitive value).`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return a.printJSON(map[string]any{"lineage": st.Lineage, "serial": st.Serial, "host": a.hostOr(host), "targets": h.Targets})
-			}
-			if len(h.Targets) == 0 {
-				fmt.Fprintln(a.out, a.nothingOwned(st, host))
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "TARGET\tITEMS\tSINCE\tFILE")
-			for _, addr := range h.Addresses() {
-				t := h.Targets[addr]
-				for _, path := range slices.Sorted(maps.Keys(t.Files)) {
-					f := t.Files[path]
-					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", addr, len(f.Items), since(f).Format(time.DateTime), path)
-				}
-			}
-			return tw.Flush()
+			return views.NewState(a.view(), asJSON).List(st, a.hostOr(host), h, a.nothingOwned(st, host))
 		},
 	}
 	show := &cobra.Command{
@@ -72,26 +51,7 @@ only as salted hashes, and are shown as (sensitive value).`,
 				}
 				return fmt.Errorf("hub owns nothing for %s on host %s; hub state list shows what it owns", args[0], a.hostOr(host))
 			}
-			if asJSON {
-				return a.printJSON(map[string]any{"address": args[0], "target": t})
-			}
-			fmt.Fprintf(a.out, "# %s (%s)\n", args[0], t.Type)
-			for _, path := range slices.Sorted(maps.Keys(t.Files)) {
-				f := t.Files[path]
-				fmt.Fprintf(a.out, "\nfile:   %s\n", path)
-				if f.Backup != "" {
-					fmt.Fprintf(a.out, "backup: %s\n", f.Backup)
-				}
-				keys := slices.Sorted(maps.Keys(f.Items))
-				tw := tabwriter.NewWriter(a.out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "  ITEM\tVALUE\tSINCE\tUPDATED")
-				for _, k := range keys {
-					it := f.Items[k]
-					fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", k, render.Value(it.Value, it.Sensitive), it.Since.Local().Format(time.DateTime), it.Updated.Local().Format(time.DateTime))
-				}
-				tw.Flush()
-			}
-			return nil
+			return views.NewState(a.view(), asJSON).Show(args[0], t)
 		},
 	}
 	for _, sub := range []*cobra.Command{list, show} {
@@ -141,24 +101,4 @@ func (a *app) nothingOwned(st *states.State, host string) string {
 		msg += fmt.Sprintf(" Hosts in the state: %s; pick one with --host.", strings.Join(others, ", "))
 	}
 	return msg
-}
-
-func (a *app) printJSON(v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(a.out, string(b))
-	return err
-}
-
-// since is when hub first owned an item of the file.
-func since(f *states.File) time.Time {
-	var t time.Time
-	for _, it := range f.Items {
-		if t.IsZero() || it.Since.Before(t) {
-			t = it.Since
-		}
-	}
-	return t.Local()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/views"
 )
 
 // stateStore opens the store the configuration's hub block names, reading
@@ -19,7 +20,7 @@ import (
 func (a *app) stateStore() (states.Store, *config.Backend, error) {
 	be, secrets, diags := config.LoadBackend(config.Options{Dir: a.dir(), Env: a.env})
 	a.redactor.Add(secrets...)
-	a.printDiags(diags, nil, nil)
+	a.view().Diagnostics(diags, nil)
 	if diags.HasErrors() {
 		return nil, nil, reported(1)
 	}
@@ -40,13 +41,6 @@ func (a *app) syncedStore(cmd string) (*states.Synced, error) {
 	return s, nil
 }
 
-func describe(st *states.State) string {
-	if st == nil || st.Serial == 0 {
-		return "no state"
-	}
-	return fmt.Sprintf("lineage %s, serial %d", st.Lineage, st.Serial)
-}
-
 func (a *app) statePullCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "pull",
@@ -65,7 +59,7 @@ remote is the one to keep.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "Pulled the state from %s (%s); this machine had %s.\n", s.Describe(), describe(st), describe(before))
+			views.NewStateSync(a.view()).Pulled(s.Describe(), st, before)
 			return nil
 		},
 	}
@@ -93,7 +87,7 @@ its earlier versions in its history folder. Asks first, as apply does.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "The remote %s holds %s; this machine's copy is %s.\n", s.Describe(), describe(remote), describe(local))
+			views.NewStateSync(a.view()).Pushing(s.Describe(), remote, local)
 			if !auto {
 				if err := a.confirm("push"); err != nil {
 					return err
@@ -102,7 +96,7 @@ its earlier versions in its history folder. Asks first, as apply does.`,
 			if _, err := s.Push(a.ctx); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "Pushed %s to %s.\n", describe(local), s.Describe())
+			views.NewStateSync(a.view()).Pushed(s.Describe(), local)
 			return nil
 		},
 	}
@@ -131,7 +125,7 @@ the OS releases them when their process ends.`,
 			if err := u.ForceUnlock(a.ctx, args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.out, "Removed lock %s from %s.\n", args[0], store.Describe())
+			views.NewStateSync(a.view()).Unlocked(args[0], store.Describe())
 			return nil
 		},
 	}
@@ -175,7 +169,7 @@ func (a *app) migrateUp(local *states.FileStore, s *states.Synced) error {
 		return err
 	}
 	if remote.Serial > 0 {
-		return fmt.Errorf("%s already holds a state (%s); to replace it with this machine's, run hub state migrate only after removing it there, or use hub state pull to take it", s.Describe(), describe(remote))
+		return fmt.Errorf("%s already holds a state (%s); to replace it with this machine's, run hub state migrate only after removing it there, or use hub state pull to take it", s.Describe(), views.Describe(remote))
 	}
 	fp, ok := s.Remote.(states.ForcePusher)
 	if !ok {
@@ -195,7 +189,7 @@ func (a *app) migrateUp(local *states.FileStore, s *states.Synced) error {
 	if err := os.Rename(a.statePath(), moved); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "Migrated the state (%s) to %s; the old file is %s.\n", describe(st), s.Describe(), moved)
+	views.NewStateSync(a.view()).MigratedUp(st, s.Describe(), moved)
 	return nil
 }
 
@@ -218,6 +212,6 @@ func (a *app) migrateDown(local *states.FileStore) error {
 	if err := local.Save(a.ctx, st); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "Migrated the state (%s) to %s. The remote copy stays on the server.\n", describe(st), a.statePath())
+	views.NewStateSync(a.view()).MigratedDown(st, a.statePath())
 	return nil
 }

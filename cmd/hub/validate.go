@@ -1,9 +1,9 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
+
+	"github.com/hubctl/hub/views"
 )
 
 func (a *app) validateCommand() *cobra.Command {
@@ -21,17 +21,12 @@ reads no target file.`,
 		Example: "  hub validate\n  hub validate --json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			j := a.jsonView(asJSON)
-			cfg, err := a.load(v, j)
+			view := views.NewValidate(a.view(), asJSON)
+			cfg, err := a.load(v, view)
 			if err != nil {
 				return err
 			}
-			msg := fmt.Sprintf("The configuration is valid: %d credentials, %d targets.", len(cfg.Credentials), len(cfg.Targets))
-			if j != nil {
-				j.Emit("info", "validate", msg, map[string]any{"valid": true})
-				return nil
-			}
-			fmt.Fprintln(a.out, "Success! "+msg)
+			view.Valid(len(cfg.Credentials), len(cfg.Targets))
 			return nil
 		},
 	}

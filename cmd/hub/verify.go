@@ -2,14 +2,12 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/views"
 )
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -50,7 +48,8 @@ the state. Exit status: 0 when every check passed, 1 otherwise.`,
 					return fmt.Errorf("--cli %q is not known; use claude, codex or gemini", cli)
 				}
 			}
-			_, sel, j, err := a.loadSelected(&f, names)
+			view := views.NewVerify(a.view(), f.json)
+			_, sel, err := a.loadSelected(&f, names, view)
 			if err != nil {
 				return err
 			}
@@ -66,19 +65,13 @@ the state. Exit status: 0 when every check passed, 1 otherwise.`,
 				if !v.OK() {
 					failed++
 				}
-				if f.json {
-					a.verifyJSON(j, sel[i], &v)
-				} else {
-					a.verifyHuman(sel[i], &v)
-				}
+				view.Verified(sel[i], &v)
 			}
 			if a.ctx.Err() != nil {
 				a.errorf("interrupted: %d of %d credentials not verified", skipped, len(sel))
 				return reported(1)
 			}
-			if !f.json {
-				fmt.Fprintf(a.out, "\n%s verified: %d ok, %d failing.\n", plural(len(sel), "credential"), len(sel)-failed, failed)
-			}
+			view.Verifications(len(sel), failed)
 			if failed > 0 {
 				return reported(1)
 			}
@@ -90,94 +83,4 @@ the state. Exit status: 0 when every check passed, 1 otherwise.`,
 	c.Flags().StringSliceVar(&opts.CLIs, "cli", nil, "also check the wire of `CLI`: claude, codex or gemini (repeatable, or comma-separated)")
 	c.Flags().StringVar(&opts.Model, "model", "", "probe with `MODEL` instead of the credential's or a suggested one")
 	return c
-}
-
-func (a *app) verifyHuman(c *config.Credential, v *telemetry.Verification) {
-	st := a.style()
-	mark := st.Paint("32", "✓")
-	if !v.OK() {
-		mark = st.Paint("31", "✗")
-	}
-	fmt.Fprintf(a.out, "%s %s  %s  %s\n", mark, st.Bold(c.ID), c.APIType, c.BaseURL)
-	for i, ck := range v.Checks {
-		if i == 1 {
-			a.modelLine(v)
-		}
-		if ck.OK() {
-			detail := ck.Detail
-			if ck.Name == "models" && v.Models != nil && v.Models.Endpoint != "" {
-				detail += " from " + v.Models.Endpoint
-			}
-			fmt.Fprintf(a.out, "    %s %-10s %s%s\n", st.Paint("32", "✓"), ck.Name, detail, ms(ck.Duration))
-			continue
-		}
-		fmt.Fprintf(a.out, "    %s %-10s %s%s\n", st.Paint("31", "✗"), ck.Name, ck.Err, ms(ck.Duration))
-	}
-}
-
-func (a *app) modelLine(v *telemetry.Verification) {
-	if v.Model == "" {
-		return
-	}
-	fmt.Fprintf(a.out, "    model for probes: %s (%s)\n", v.Model, v.ModelFrom)
-}
-
-func ms(d time.Duration) string {
-	if d <= 0 {
-		return ""
-	}
-	return fmt.Sprintf("  %d ms", d.Milliseconds())
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// checkJSON is one check in verify's JSON view.
-type checkJSON struct {
-	Name       string          `json:"name"`
-	OK         bool            `json:"ok"`
-	Class      providers.Class `json:"class,omitempty"`
-	Error      string          `json:"error,omitempty"`
-	Detail     string          `json:"detail,omitempty"`
-	DurationMS int64           `json:"duration_ms"`
-}
-
-func (a *app) verifyJSON(j *render.JSON, c *config.Credential, v *telemetry.Verification) {
-	fields := map[string]any{"credential": c.ID, "api_type": c.APIType, "base_url": c.BaseURL, "ok": v.OK()}
-	if v.Models != nil {
-		fields["models"], fields["models_endpoint"] = v.Models.IDs(), v.Models.Endpoint
-	}
-	if v.Model != "" {
-		fields["model"], fields["model_from"] = v.Model, v.ModelFrom
-	}
-	var checks []checkJSON
-	for _, ck := range v.Checks {
-		cj := checkJSON{Name: ck.Name, OK: ck.OK(), Detail: ck.Detail, DurationMS: ck.Duration.Milliseconds()}
-		if ck.Err != nil {
-			cj.Error = ck.Err.Error()
-			if f, ok := providers.AsFailure(ck.Err); ok {
-				cj.Class = f.Class
-			}
-		}
-		checks = append(checks, cj)
-	}
-	fields["checks"] = checks
-	level, msg := "info", c.ID+": every check passed"
-	if !v.OK() {
-		level, msg = "error", c.ID+": "+firstError(v)
-	}
-	j.Emit(level, "verify", msg, fields)
-}
-
-func firstError(v *telemetry.Verification) string {
-	for _, ck := range v.Checks {
-		if ck.Err != nil {
-			return ck.Name + ": " + ck.Err.Error()
-		}
-	}
-	return "not verified"
 }

@@ -5,16 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/watch"
+	"github.com/hubctl/hub/views"
 )
 
 // watchFlags are hub watch's flags.
@@ -85,10 +84,10 @@ type watchSource interface {
 // watcher is one hub watch invocation: the reconciler that does the work,
 // and how its rounds are shown.
 type watcher struct {
-	a   *app
-	f   watchFlags
-	j   *render.JSON
-	src watchSource
+	a    *app
+	f    watchFlags
+	view views.Watch
+	src  watchSource
 	// cycled, if set, is called after each round (tests).
 	cycled func()
 	rec    *watch.Reconciler
@@ -116,7 +115,7 @@ func (a *app) watchRun(f watchFlags, w *watcher) error {
 	if err := w.src.Want([]string{dir}); err != nil {
 		return err
 	}
-	w.info("watch_start", fmt.Sprintf("hub: watching %s (Ctrl-C to stop)", dir), map[string]any{"dir": dir})
+	w.view.Started(dir)
 	var src watch.Source = w.src
 	if f.refreshEvery > 0 {
 		p := watch.NewPoker(a.ctx, w.src)
@@ -135,22 +134,15 @@ func (a *app) watchRun(f watchFlags, w *watcher) error {
 		Initial:  true,
 		Filter:   w.rec.Filter,
 		Cycle:    w.cycle,
-		Log: func(err error) {
-			if w.j != nil {
-				w.j.Emit("error", "watch_error", err.Error(), nil)
-			} else {
-				a.errorf("%v", err)
-			}
-			a.flush()
-		},
+		Log:      w.view.Failed,
 	})
-	w.info("watch_stop", "hub: watch stopped", nil)
+	w.view.Stopped()
 	return err
 }
 
 // init sets the watcher up for a run of a with flags f.
 func (w *watcher) init(a *app, f watchFlags) error {
-	w.a, w.f, w.j = a, f, a.jsonView(f.json)
+	w.a, w.f, w.view = a, f, views.NewWatch(a.view(), f.json)
 	dir, err := filepath.Abs(a.dir())
 	if err != nil {
 		return err
@@ -163,30 +155,6 @@ func (w *watcher) init(a *app, f watchFlags) error {
 	return nil
 }
 
-func (a *app) flush() {
-	a.out.Flush()
-	a.errw.Flush()
-}
-
-// info prints a line on stdout, or a JSON message.
-func (w *watcher) info(typ, msg string, fields map[string]any) {
-	if w.j != nil {
-		w.j.Emit("info", typ, msg, fields)
-	} else {
-		fmt.Fprintln(w.a.out, msg)
-	}
-	w.a.flush()
-}
-
-func (w *watcher) warn(typ, msg string, fields map[string]any) {
-	if w.j != nil {
-		w.j.Emit("warn", typ, msg, fields)
-	} else {
-		w.a.warnf("%s", msg)
-	}
-	w.a.flush()
-}
-
 // cycle is one round: the reconciler's, then what it did, shown.
 func (w *watcher) cycle(ctx context.Context, _ []string) error {
 	a := w.a
@@ -195,22 +163,22 @@ func (w *watcher) cycle(ctx context.Context, _ []string) error {
 			w.cycled()
 		}
 	}()
-	defer a.flush()
+	defer w.view.Flush()
 	if _, err := w.src.Sync(); err != nil {
 		a.warnf("%v", err)
 	}
 	round, err := w.rec.Round(ctx, w.src.Want)
 	a.redactor.Add(round.Secrets...)
-	a.printDiags(round.Diags, round.Files, w.j)
+	w.view.Diagnostics(round.Diags, round.Files)
 	for _, e := range round.Warnings {
 		a.warnf("%v", e)
 	}
 	if round.ConfigErr {
-		w.warn("watch_config_error", "the configuration has errors; nothing written, waiting for a fix", nil)
+		w.view.ConfigErrors()
 		return watch.ErrReported
 	}
 	for _, ev := range round.Events {
-		w.show(ev)
+		w.view.Event(ev)
 	}
 	var le *states.LockedError
 	if errors.As(err, &le) {
@@ -218,31 +186,4 @@ func (w *watcher) cycle(ctx context.Context, _ []string) error {
 		return watch.ErrReported
 	}
 	return err
-}
-
-// show prints one event of a round.
-func (w *watcher) show(ev watch.Event) {
-	fields := map[string]any{"target": ev.Target}
-	if ev.Path != "" {
-		fields["path"] = ev.Path
-	}
-	switch ev.Kind {
-	case watch.PlanFailed:
-		w.warn("watch_plan_error", fmt.Sprintf("%s: %s", ev.Target, ev.Message), fields)
-	case watch.Drifted:
-		msg := fmt.Sprintf("%s: %s: changed outside hub: %s", ev.Target, ev.Path, strings.Join(ev.Keys, ", "))
-		if ev.Action == watch.DriftWarn {
-			msg += "; left alone (hub apply, or hub watch --on-drift revert, puts hub's values back)"
-		} else {
-			msg += "; putting hub's values back"
-		}
-		fields["keys"], fields["action"] = ev.Keys, ev.Action
-		w.warn("watch_drift", msg, fields)
-	case watch.Wrote:
-		msg := fmt.Sprintf("%s: wrote %s (%d %s)", ev.Target, ev.Path, ev.Items, map[bool]string{true: "item", false: "items"}[ev.Items == 1])
-		fields["backup"], fields["items"] = ev.Backup, ev.Items
-		w.info("watch_apply", msg, fields)
-	case watch.Reloaded:
-		w.info("watch_reload", fmt.Sprintf("%s: reloaded", ev.Target), fields)
-	}
 }

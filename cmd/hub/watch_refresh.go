@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hubctl/hub/engine/telemetry"
@@ -22,7 +20,7 @@ func (w *watcher) refreshLoop(ctx context.Context, every time.Duration, poke fun
 		case <-t.C:
 		}
 		if err := w.refreshOnce(ctx, poke); err != nil && ctx.Err() == nil {
-			w.warn("watch_refresh_error", "refresh: "+err.Error(), nil)
+			w.view.RefreshFailed(err)
 		}
 	}
 }
@@ -35,26 +33,7 @@ func (w *watcher) refreshOnce(ctx context.Context, poke func()) error {
 	if err != nil || r == nil {
 		return err
 	}
-	for _, c := range r.Changes {
-		msg := fmt.Sprintf("%s: %s", c.Credential, c.Health.Status)
-		if c.Health.Reason != "" {
-			msg += ": " + c.Health.Reason
-		}
-		fields := map[string]any{"credential": c.Credential, "health": c.Health}
-		if c.Health.Status == telemetry.Healthy {
-			w.info("watch_health", "hub: "+msg, fields)
-		} else {
-			w.warn("watch_health", msg, fields)
-		}
-	}
-	var parts []string
-	for _, h := range []string{telemetry.Healthy, telemetry.Warning, telemetry.Error} {
-		if r.Counts[h] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", r.Counts[h], h))
-		}
-	}
-	w.info("watch_refresh", fmt.Sprintf("hub: refreshed %s: %s", plural(r.Credentials, "credential"), strings.Join(parts, ", ")),
-		map[string]any{"credentials": r.Credentials, "healthy": r.Counts[telemetry.Healthy], "warning": r.Counts[telemetry.Warning], "error": r.Counts[telemetry.Error]})
+	w.view.Refreshed(r)
 	if r.NewModels {
 		poke()
 	}

@@ -353,19 +353,15 @@ func (r *Reconciler) drift(addr string, fc plans.FileChange) (Event, bool) {
 	return Event{Kind: Drifted, Target: addr, Path: fc.Path, Keys: keys, Action: action}, !seen
 }
 
-// written lists the files an apply wrote and the tools it reloaded.
+// written lists the files an apply wrote and the tools it reloaded, each
+// target's reload after its files.
 func written(p *plans.Plan, res *engine.ApplyResult) []Event {
-	changes := map[string]int{}
-	for _, t := range p.Targets {
-		for _, fc := range t.Files {
-			changes[fc.Path] = len(fc.Changes)
-		}
-	}
+	files := res.Files(p)
 	var out []Event
 	for _, t := range res.Targets {
-		for _, fr := range t.Files {
-			if fr.Err == nil && fr.Written {
-				out = append(out, Event{Kind: Wrote, Target: t.Address, Path: fr.Path, Backup: fr.Backup, Items: changes[fr.Path]})
+		for ; len(files) > 0 && files[0].Target == t.Address; files = files[1:] {
+			if f := files[0]; f.Err == nil {
+				out = append(out, Event{Kind: Wrote, Target: f.Target, Path: f.Path, Backup: f.Backup, Items: f.Items})
 			}
 		}
 		if t.ReloadErr == nil && t.Reloaded {

@@ -8,13 +8,13 @@ import (
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/aider"
 	"github.com/hubctl/hub/targets/targettest"
+	"github.com/hubctl/hub/views"
 )
 
 func TestGolden(t *testing.T) { targettest.Golden(t, aider.Type) }
@@ -49,8 +49,8 @@ func apply(t *testing.T, eng *engine.Engine, cred *credential.Credential, st *st
 		t.Fatal(err)
 	}
 	var shown strings.Builder
-	render.Plan(&shown, planned.Plan, render.Style{})
-	if errs := render.TargetErrors(planned.Plan); len(errs) > 0 {
+	views.WritePlan(&shown, planned.Plan, views.Style{})
+	if errs := views.TargetErrors(planned.Plan); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	for _, c := range []*credential.Credential{relay, claudeRelay, gemini} {

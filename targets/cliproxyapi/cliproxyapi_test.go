@@ -8,13 +8,13 @@ import (
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/cliproxyapi"
 	"github.com/hubctl/hub/targets/targettest"
+	"github.com/hubctl/hub/views"
 )
 
 func TestGolden(t *testing.T) { targettest.Golden(t, cliproxyapi.Type) }
@@ -55,7 +55,7 @@ func apply(t *testing.T, eng *engine.Engine, cfg *config.Config, st *states.Stat
 		t.Fatal(err)
 	}
 	var shown strings.Builder
-	render.Plan(&shown, planned.Plan, render.Style{})
+	views.WritePlan(&shown, planned.Plan, views.Style{})
 	res, err := eng.Apply(context.Background(), planned, st)
 	if err != nil || res.Err() != nil {
 		t.Fatal(err, res.Err())

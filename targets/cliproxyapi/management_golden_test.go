@@ -33,12 +33,12 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/hubctl/hub/engine"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/cliproxyapi"
 	"github.com/hubctl/hub/targets/targettest"
+	"github.com/hubctl/hub/views"
 )
 
 // mgmtKey is the management key of every fake server.
@@ -116,13 +116,13 @@ func runManagementCase(t *testing.T, path string) {
 			t.Fatal(err)
 		}
 		var out strings.Builder
-		render.Plan(&out, planned.Plan, render.Style{})
+		views.WritePlan(&out, planned.Plan, views.Style{})
 		for _, s := range secrets {
 			if strings.Contains(out.String(), s) {
 				t.Errorf("step %d: the plan shows a key:\n%s", step, out.String())
 			}
 		}
-		if errs := render.TargetErrors(planned.Plan); len(errs) > 0 {
+		if errs := views.TargetErrors(planned.Plan); len(errs) > 0 {
 			got[prefix+"want/error.txt"] = []byte(shown(strings.Join(errs, "\n")) + "\n")
 			continue
 		}
@@ -146,9 +146,9 @@ func runManagementCase(t *testing.T, path string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again.Plan.HasChanges() || again.Plan.HasDrift() || len(render.TargetErrors(again.Plan)) > 0 {
+		if again.Plan.HasChanges() || again.Plan.HasDrift() || len(views.TargetErrors(again.Plan)) > 0 {
 			var b strings.Builder
-			render.Plan(&b, again.Plan, render.Style{})
+			views.WritePlan(&b, again.Plan, views.Style{})
 			t.Errorf("step %d: second plan is not empty:\n%s", step, b.String())
 		}
 		res2, err := eng.Apply(context.Background(), again, st)

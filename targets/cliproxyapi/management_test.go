@@ -16,11 +16,11 @@ import (
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/cliproxyapi"
+	"github.com/hubctl/hub/views"
 )
 
 func mgmt(url, key string) *cliproxyapi.Target {
@@ -371,7 +371,7 @@ func TestRemovedTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errs := render.TargetErrors(planned.Plan)
+	errs := views.TargetErrors(planned.Plan)
 	want := fmt.Sprintf("hub owns entries in the lists of the CLIProxyAPI at %s/v0/management, but no cliproxyapi block manages that server any more", srv.URL)
 	if len(errs) != 1 || !strings.Contains(errs[0], want) || !strings.Contains(errs[0], "credentials = [] back, apply, then remove it") {
 		t.Errorf("errors = %v", errs)

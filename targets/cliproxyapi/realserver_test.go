@@ -31,12 +31,12 @@ import (
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/cliproxyapi"
+	"github.com/hubctl/hub/views"
 )
 
 const (
@@ -170,7 +170,7 @@ func hubApply(t *testing.T, dir, path string, cred *credential.Credential, st *s
 		t.Fatal(err)
 	}
 	var shown strings.Builder
-	render.Plan(&shown, planned.Plan, render.Style{})
+	views.WritePlan(&shown, planned.Plan, views.Style{})
 	t.Logf("hub plan:\n%s", shown.String())
 	res, err := eng.Apply(context.Background(), planned, st)
 	if err != nil {
@@ -390,8 +390,8 @@ func hubApplyMgmt(t *testing.T, url, key string, creds []*credential.Credential,
 		t.Fatal(err)
 	}
 	var shown strings.Builder
-	render.Plan(&shown, planned.Plan, render.Style{})
-	if errs := render.TargetErrors(planned.Plan); len(errs) > 0 {
+	views.WritePlan(&shown, planned.Plan, views.Style{})
+	if errs := views.TargetErrors(planned.Plan); len(errs) > 0 {
 		t.Fatalf("plan: %v", errs)
 	}
 	for _, s := range append([]string{key}, keysOf(creds)...) {
@@ -415,9 +415,9 @@ func hubApplyMgmt(t *testing.T, url, key string, creds []*credential.Credential,
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Plan.HasChanges() || again.Plan.HasDrift() || len(render.TargetErrors(again.Plan)) > 0 {
+	if again.Plan.HasChanges() || again.Plan.HasDrift() || len(views.TargetErrors(again.Plan)) > 0 {
 		var b strings.Builder
-		render.Plan(&b, again.Plan, render.Style{})
+		views.WritePlan(&b, again.Plan, views.Style{})
 		t.Fatalf("second plan is not empty:\n%s", b.String())
 	}
 	return res.State, shown.String()

@@ -8,13 +8,13 @@ import (
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/continuedev"
 	"github.com/hubctl/hub/targets/targettest"
+	"github.com/hubctl/hub/views"
 )
 
 func TestGolden(t *testing.T) { targettest.Golden(t, continuedev.Type) }
@@ -70,8 +70,8 @@ func run(t *testing.T, files map[string][]byte, steps ...step) (*system.Mem, []s
 			t.Fatal(err)
 		}
 		var b strings.Builder
-		render.Plan(&b, planned.Plan, render.Style{})
-		if errs := render.TargetErrors(planned.Plan); len(errs) > 0 {
+		views.WritePlan(&b, planned.Plan, views.Style{})
+		if errs := views.TargetErrors(planned.Plan); len(errs) > 0 {
 			t.Fatalf("step %d: %v", i+1, errs)
 		}
 		for _, c := range []*credential.Credential{relay, old} {

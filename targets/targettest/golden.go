@@ -38,10 +38,10 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/hubctl/hub/engine"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
+	"github.com/hubctl/hub/views"
 )
 
 var update = flag.Bool("update", false, "rewrite the want/ sections of golden cases")
@@ -132,12 +132,12 @@ func runCase(t *testing.T, info targets.Info, path string) {
 		checkError(t, ar, path, err.Error())
 		return
 	}
-	if errs := render.TargetErrors(planned.Plan); len(errs) > 0 {
+	if errs := views.TargetErrors(planned.Plan); len(errs) > 0 {
 		checkError(t, ar, path, strings.Join(errs, "\n"))
 		return
 	}
 	var changes strings.Builder
-	render.Plan(&changes, planned.Plan, render.Style{})
+	views.WritePlan(&changes, planned.Plan, views.Style{})
 	res, err := eng.Apply(context.Background(), planned, st)
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func runCase(t *testing.T, info targets.Info, path string) {
 	}
 	if again.Plan.HasChanges() || again.Plan.HasDrift() {
 		var b strings.Builder
-		render.Plan(&b, again.Plan, render.Style{})
+		views.WritePlan(&b, again.Plan, views.Style{})
 		t.Errorf("second plan is not empty:\n%s", b.String())
 	}
 	compare(t, ar, path, got)

@@ -9,10 +9,10 @@ import (
 
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
-	"github.com/hubctl/hub/engine/render"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
+	"github.com/hubctl/hub/views"
 )
 
 // PlanConfig loads src as a whole configuration through hub's loader, plans it
@@ -40,8 +40,8 @@ func PlanConfig(t *testing.T, src string, env map[string]string) string {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	render.Plan(&out, p.Plan, render.Style{})
-	if errs := render.TargetErrors(p.Plan); len(errs) > 0 {
+	views.WritePlan(&out, p.Plan, views.Style{})
+	if errs := views.TargetErrors(p.Plan); len(errs) > 0 {
 		t.Fatalf("plan errors: %v\n%s", errs, out.String())
 	}
 	for k, v := range env {

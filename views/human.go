@@ -1,8 +1,4 @@
-// Package render turns plans, apply results and diagnostics into text for
-// people and JSON lines for machines. Both views read the same values, so
-// they cannot disagree. Nothing here can print a secret value: sensitive
-// items carry no value, and the CLI scrubs all output with a Redactor too.
-package render
+package views
 
 import (
 	"bytes"
@@ -58,7 +54,7 @@ func Value(v any, sensitive bool) string {
 }
 
 // Plan writes the human view of a plan.
-func Plan(w io.Writer, p *plans.Plan, st Style) {
+func WritePlan(w io.Writer, p *plans.Plan, st Style) {
 	if p.HasDrift() {
 		fmt.Fprintln(w, st.Bold("Note: items hub owns have changed outside hub"))
 		fmt.Fprintln(w)

@@ -1,4 +1,4 @@
-package render
+package views
 
 import (
 	"bufio"
@@ -33,7 +33,7 @@ func samplePlan() *plans.Plan {
 
 func TestHumanPlan(t *testing.T) {
 	var b strings.Builder
-	Plan(&b, samplePlan(), Style{})
+	WritePlan(&b, samplePlan(), Style{})
 	want := `Note: items hub owns have changed outside hub
 
   # claude_code.default: /home/u/.claude/settings.json
@@ -64,7 +64,7 @@ Plan: 1 to create, 1 to update, 1 to delete.
 
 func TestNoChanges(t *testing.T) {
 	var b strings.Builder
-	Plan(&b, &plans.Plan{}, Style{})
+	WritePlan(&b, &plans.Plan{}, Style{})
 	if b.String() != "No changes. Every target matches the configuration.\n" {
 		t.Errorf("got %q", b.String())
 	}
@@ -112,7 +112,7 @@ func TestDiagnosticSnippet(t *testing.T) {
 	src := "credential \"x\" {\n  api_key = var.nope\n}\n"
 	f := &hcl.File{Bytes: []byte(src)}
 	var b strings.Builder
-	Diagnostics(&b, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Reference to undeclared input variable", Detail: "No input variable named \"nope\" is declared.",
+	WriteDiagnostics(&b, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Reference to undeclared input variable", Detail: "No input variable named \"nope\" is declared.",
 		Subject: &hcl.Range{Filename: "hub.hcl", Start: hcl.Pos{Line: 2, Column: 13, Byte: 29}, End: hcl.Pos{Line: 2, Column: 21, Byte: 37}}}},
 		map[string]*hcl.File{"hub.hcl": f}, Style{})
 	want := `hub: error: hub.hcl:2:13: Reference to undeclared input variable

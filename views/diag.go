@@ -1,4 +1,4 @@
-package render
+package views
 
 import (
 	"bufio"
@@ -13,7 +13,7 @@ import (
 // Diagnostics writes each diagnostic as "hub: error: file:line:col: Summary",
 // the source lines with the subject underlined, and the detail. Editors and
 // CI parse the first line; people read the rest.
-func Diagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, st Style) {
+func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, st Style) {
 	for _, d := range diags {
 		sev := "error"
 		code := "31"

@@ -1,0 +1,411 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hubctl/hub/engine/config"
+	"github.com/hubctl/hub/engine/telemetry"
+	"github.com/hubctl/hub/providers"
+)
+
+// Refresh is hub refresh's view.
+type Refresh interface {
+	Diagnoser
+	// Refreshed shows one credential's refresh: r is what was read, rec
+	// what the state now records.
+	Refreshed(c *config.Credential, r *telemetry.Result, rec *telemetry.Record)
+}
+
+// NewRefresh returns hub refresh's view: one JSON line per credential with
+// asJSON, else a line per credential and its errors.
+func NewRefresh(v *View, asJSON bool) Refresh {
+	if asJSON {
+		return refreshJSON{newJSON(v)}
+	}
+	return refreshHuman{v}
+}
+
+type refreshHuman struct{ *View }
+
+func (v refreshHuman) Refreshed(c *config.Credential, r *telemetry.Result, rec *telemetry.Record) {
+	st := v.Style
+	fmt.Fprintf(v.Out, "%s %s  %s\n", healthMark(st, rec.Health.Status), st.Bold(c.ID), summary(rec))
+	for _, err := range []error{r.ModelsErr, r.UsageErr} {
+		if err == nil {
+			continue
+		}
+		if f, ok := providers.AsFailure(err); ok && f.Unsupported() && err == r.UsageErr {
+			fmt.Fprintf(v.Out, "    usage: %s\n", err)
+			continue
+		}
+		fmt.Fprintf(v.Out, "    %s\n", err)
+	}
+}
+
+type refreshJSON struct{ jsonView }
+
+func (v refreshJSON) Refreshed(c *config.Credential, r *telemetry.Result, rec *telemetry.Record) {
+	fields := recordFields(c, rec)
+	fields["duration_ms"] = r.Duration.Milliseconds()
+	fields["requests"] = r.Requests
+	v.j.Emit(levelOf(rec.Health.Status), "refresh", c.ID+": "+rec.Health.Status, fields)
+}
+
+// A StatusRow is one credential of hub status: its record (nil: never
+// refreshed), stale when the key or base URL changed since.
+type StatusRow struct {
+	Credential *config.Credential
+	Record     *telemetry.Record
+	Stale      bool
+}
+
+// Status is hub status's view.
+type Status interface {
+	Diagnoser
+	Status(rows []StatusRow)
+}
+
+// NewStatus returns hub status's view: one JSON line per credential with
+// asJSON, else a table.
+func NewStatus(v *View, asJSON bool) Status {
+	if asJSON {
+		return statusJSON{newJSON(v)}
+	}
+	return statusHuman{v}
+}
+
+type statusJSON struct{ jsonView }
+
+func (v statusJSON) Status(rows []StatusRow) {
+	for _, r := range rows {
+		fields := recordFields(r.Credential, r.Record)
+		if r.Stale {
+			fields["stale"] = true
+		}
+		status := telemetry.Unknown
+		if r.Record != nil {
+			status = r.Record.Health.Status
+		}
+		v.j.Emit(levelOf(status), "status", r.Credential.ID+": "+status, fields)
+	}
+}
+
+type statusHuman struct{ *View }
+
+func (v statusHuman) Status(rows []StatusRow) {
+	now := v.now()
+	tw := tabwriter.NewWriter(v.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR")
+	never := 0
+	for _, r := range rows {
+		c, rec := r.Credential, r.Record
+		cols := []string{c.ID, c.APIType, c.BaseURL}
+		switch {
+		case rec == nil:
+			never++
+			cols = append(cols, "unknown", "-", "-", "-", "-", "-", "never", "")
+		case r.Stale:
+			cols = append(cols, "stale", "-", "-", "-", "-", "-", ago(now, rec.LastRefresh), "key or base URL changed since; run hub refresh")
+		default:
+			u := rec.Usage
+			cost, reqs, toks := "-", "-", "-"
+			if u != nil {
+				if u.TodayCost != nil {
+					cost = money(*u.TodayCost)
+				}
+				if u.TodayRequests != nil {
+					reqs = thousands(*u.TodayRequests)
+				}
+				if u.TodayTokens != nil {
+					toks = thousands(*u.TodayTokens)
+				}
+			}
+			health := rec.Health.Status
+			if rec.Health.Class != "" && health != telemetry.Healthy {
+				health += ": " + rec.Health.Class.String()
+			}
+			cols = append(cols, health, balance(u), cost, reqs, toks, fmt.Sprint(len(rec.Models)), ago(now, rec.LastRefresh), oneLine(rec.LastError, 70))
+		}
+		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	}
+	tw.Flush()
+	if never > 0 {
+		fmt.Fprintf(v.Out, "\n%s never refreshed: run hub refresh to read models, balance and health.\n", plural(never, "credential"))
+	}
+}
+
+// Verify is hub verify's view.
+type Verify interface {
+	Diagnoser
+	// Verified shows one credential's checks.
+	Verified(c *config.Credential, ver *telemetry.Verification)
+	// Verifications closes the output: how many were verified, how many
+	// failed.
+	Verifications(total, failed int)
+}
+
+// NewVerify returns hub verify's view: one JSON line per credential with
+// asJSON, else a block of checks per credential and a count.
+func NewVerify(v *View, asJSON bool) Verify {
+	if asJSON {
+		return verifyJSON{newJSON(v)}
+	}
+	return verifyHuman{v}
+}
+
+type verifyHuman struct{ *View }
+
+func (v verifyHuman) Verified(c *config.Credential, ver *telemetry.Verification) {
+	st := v.Style
+	mark := st.Paint("32", "✓")
+	if !ver.OK() {
+		mark = st.Paint("31", "✗")
+	}
+	fmt.Fprintf(v.Out, "%s %s  %s  %s\n", mark, st.Bold(c.ID), c.APIType, c.BaseURL)
+	for i, ck := range ver.Checks {
+		if i == 1 && ver.Model != "" {
+			fmt.Fprintf(v.Out, "    model for probes: %s (%s)\n", ver.Model, ver.ModelFrom)
+		}
+		if ck.OK() {
+			detail := ck.Detail
+			if ck.Name == "models" && ver.Models != nil && ver.Models.Endpoint != "" {
+				detail += " from " + ver.Models.Endpoint
+			}
+			fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("32", "✓"), ck.Name, detail, ms(ck.Duration))
+			continue
+		}
+		fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("31", "✗"), ck.Name, ck.Err, ms(ck.Duration))
+	}
+}
+
+func (v verifyHuman) Verifications(total, failed int) {
+	fmt.Fprintf(v.Out, "\n%s verified: %d ok, %d failing.\n", plural(total, "credential"), total-failed, failed)
+}
+
+type verifyJSON struct{ jsonView }
+
+// checkJSON is one check in verify's JSON view.
+type checkJSON struct {
+	Name       string          `json:"name"`
+	OK         bool            `json:"ok"`
+	Class      providers.Class `json:"class,omitempty"`
+	Error      string          `json:"error,omitempty"`
+	Detail     string          `json:"detail,omitempty"`
+	DurationMS int64           `json:"duration_ms"`
+}
+
+func (v verifyJSON) Verified(c *config.Credential, ver *telemetry.Verification) {
+	fields := map[string]any{"credential": c.ID, "api_type": c.APIType, "base_url": c.BaseURL, "ok": ver.OK()}
+	if ver.Models != nil {
+		fields["models"], fields["models_endpoint"] = ver.Models.IDs(), ver.Models.Endpoint
+	}
+	if ver.Model != "" {
+		fields["model"], fields["model_from"] = ver.Model, ver.ModelFrom
+	}
+	var checks []checkJSON
+	for _, ck := range ver.Checks {
+		cj := checkJSON{Name: ck.Name, OK: ck.OK(), Detail: ck.Detail, DurationMS: ck.Duration.Milliseconds()}
+		if ck.Err != nil {
+			cj.Error = ck.Err.Error()
+			if f, ok := providers.AsFailure(ck.Err); ok {
+				cj.Class = f.Class
+			}
+		}
+		checks = append(checks, cj)
+	}
+	fields["checks"] = checks
+	level, msg := "info", c.ID+": every check passed"
+	if !ver.OK() {
+		level, msg = "error", c.ID+": "+firstError(ver)
+	}
+	v.j.Emit(level, "verify", msg, fields)
+}
+
+// Verifications says nothing: each line carries its own verdict.
+func (verifyJSON) Verifications(int, int) {}
+
+func firstError(v *telemetry.Verification) string {
+	for _, ck := range v.Checks {
+		if ck.Err != nil {
+			return ck.Name + ": " + ck.Err.Error()
+		}
+	}
+	return "not verified"
+}
+
+// Models is hub models's view.
+type Models interface {
+	Diagnoser
+	// Models shows the models credential id's key can use.
+	Models(id string, list *providers.ModelList)
+}
+
+// NewModels returns hub models's view: one JSON object with asJSON, else
+// the ids one per line on stdout (for pipes) and where they came from on
+// stderr.
+func NewModels(v *View, asJSON bool) Models {
+	if asJSON {
+		return modelsJSON{newJSON(v)}
+	}
+	return modelsHuman{v}
+}
+
+type modelsHuman struct{ *View }
+
+func (v modelsHuman) Models(_ string, list *providers.ModelList) {
+	for _, m := range list.Models {
+		fmt.Fprintln(v.Out, m.ID)
+	}
+	fmt.Fprintf(v.Err, "%s from %s\n", plural(len(list.Models), "model"), list.Endpoint)
+}
+
+type modelsJSON struct{ jsonView }
+
+func (v modelsJSON) Models(id string, list *providers.ModelList) {
+	v.j.Emit("info", "models", fmt.Sprintf("%s: %d models", id, len(list.Models)),
+		map[string]any{"credential": id, "endpoint": list.Endpoint, "models": list.Models})
+}
+
+func levelOf(health string) string {
+	switch health {
+	case telemetry.Error:
+		return "error"
+	case telemetry.Warning:
+		return "warn"
+	}
+	return "info"
+}
+
+func healthMark(st Style, health string) string {
+	switch health {
+	case telemetry.Healthy:
+		return st.Paint("32", "✓")
+	case telemetry.Warning:
+		return st.Paint("33", "!")
+	case telemetry.Error:
+		return st.Paint("31", "✗")
+	}
+	return "?"
+}
+
+// summary is a record in one line: health, models, balance, today.
+func summary(r *telemetry.Record) string {
+	s := r.Health.Status
+	if r.Health.Status != telemetry.Healthy && r.Health.Class != "" {
+		s += " (" + r.Health.Class.String() + ")"
+	}
+	s += fmt.Sprintf(", %s", plural(len(r.Models), "model"))
+	if u := r.Usage; u != nil {
+		s += ", balance " + balance(u)
+		if t := today(u); t != "" {
+			s += ", today " + t
+		}
+	}
+	return s
+}
+
+func balance(u *providers.Usage) string {
+	switch {
+	case u == nil:
+		return "-"
+	case u.Unlimited:
+		return "unlimited"
+	case u.Balance == nil:
+		return "-"
+	}
+	return money(*u.Balance)
+}
+
+func money(v float64) string { return fmt.Sprintf("$%.2f", v) }
+
+func today(u *providers.Usage) string {
+	var parts []string
+	if u.TodayCost != nil {
+		parts = append(parts, money(*u.TodayCost))
+	}
+	if u.TodayRequests != nil {
+		parts = append(parts, plural(int(*u.TodayRequests), "request"))
+	}
+	if u.TodayTokens != nil {
+		parts = append(parts, fmt.Sprintf("%s tokens", thousands(*u.TodayTokens)))
+	}
+	return strings.Join(parts, " / ")
+}
+
+// thousands writes n with comma separators: 1234567 → 1,234,567.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := ""
+	if n < 0 {
+		neg, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return neg + s
+}
+
+// recordFields is a record for JSON output.
+func recordFields(c *config.Credential, r *telemetry.Record) map[string]any {
+	m := map[string]any{"credential": c.ID, "name": c.Name, "api_type": c.APIType, "base_url": c.BaseURL, "tags": c.Tags}
+	if r == nil {
+		m["health"] = telemetry.Health{Status: telemetry.Unknown, Reason: "never refreshed"}
+		return m
+	}
+	m["health"] = r.Health
+	m["models"] = r.Models
+	m["model_count"] = len(r.Models)
+	if r.Usage != nil {
+		m["usage"] = r.Usage
+	}
+	m["last_refresh"] = r.LastRefresh
+	if !r.LastSuccess.IsZero() {
+		m["last_success"] = r.LastSuccess
+	}
+	if r.LastError != "" {
+		m["last_error"] = r.LastError
+	}
+	return m
+}
+
+// ago is a short age: "3m ago", "2h ago", "4d ago".
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) > n {
+		return string([]rune(s)[:n-1]) + "…"
+	}
+	return s
+}
+
+func ms(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("  %d ms", d.Milliseconds())
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
