@@ -1,76 +1,9 @@
 package main
 
-import (
-	"fmt"
-	"io"
-	"strings"
-	"sync"
-	"time"
-)
+import "github.com/hubctl/hub/views"
 
-// progress draws a one-line bar on a terminal's stderr while network work
-// runs over many credentials, and erases it at the end so the results print
-// on a clean screen. It is off (nil) when stderr is not a terminal: then the
-// results themselves are the plain lines a log wants.
-type progress struct {
-	mu    sync.Mutex
-	w     io.Writer
-	flush func() error
-	verb  string
-	start time.Time
-	last  time.Time
-	width int
-	shown bool
-}
-
-// progressMin is how many credentials make a bar worth drawing.
-const progressMin = 2
-
-func (a *app) newProgress(verb string, total int, jsonOut bool) *progress {
-	if !a.progress || jsonOut || total < progressMin {
-		return nil
-	}
-	return &progress{w: a.errw, flush: a.errw.Flush, verb: verb, start: time.Now(), width: 24}
-}
-
-// update redraws the bar; it is called once per finished credential.
-func (p *progress) update(done, total int, id string) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := time.Now()
-	if done < total && now.Sub(p.last) < 50*time.Millisecond {
-		return // a redraw per 50 ms is plenty
-	}
-	p.last = now
-	p.draw(done, total, id, now)
-}
-
-func (p *progress) draw(done, total int, id string, now time.Time) {
-	fill := p.width * done / max(total, 1)
-	bar := strings.Repeat("=", fill)
-	if fill < p.width {
-		bar += ">" + strings.Repeat(" ", p.width-fill-1)
-	}
-	if len(id) > 24 {
-		id = id[:23] + "…"
-	}
-	fmt.Fprintf(p.w, "\r\033[K%s [%s] %d/%d  %.1fs  %s", p.verb, bar, done, total, now.Sub(p.start).Seconds(), id)
-	_ = p.flush()
-	p.shown = true
-}
-
-// done erases the bar.
-func (p *progress) done() {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
-		_ = p.flush()
-	}
+// newProgress is a progress bar on stderr, drawn only on a terminal and not
+// for JSON output.
+func (a *app) newProgress(verb string, total int, jsonOut bool) *views.Progress {
+	return views.NewProgress(a.errw, verb, total, a.progress && !jsonOut)
 }

@@ -54,8 +54,8 @@ the state. Exit status: 0 when every check passed, 1 otherwise.`,
 				return err
 			}
 			bar := a.newProgress("verifying", len(sel), f.json)
-			res := telemetry.Verify(a.ctx, sel, opts, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.update})
-			bar.done()
+			res := telemetry.Verify(a.ctx, sel, opts, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.Update})
+			bar.Done()
 			failed, skipped := 0, 0
 			for i, v := range res {
 				if v.Skipped {
