@@ -20,8 +20,12 @@ func (a *app) remoteStore(be *config.Backend) (states.Store, error) {
 	if history == 0 {
 		history = -1 // webdav.Options: 0 means its default; the block said none
 	}
-	return webdav.New(webdav.Options{URL: be.URL, Username: be.Username, Password: be.Password,
-		Path: be.Path, History: history, LockTTL: be.LockTTL, Codec: codec})
+	doc, err := webdav.New(webdav.Options{URL: be.URL, Username: be.Username, Password: be.Password,
+		Path: be.Path, History: history, LockTTL: be.LockTTL})
+	if err != nil {
+		return nil, err
+	}
+	return &states.DocStore{Blob: doc, Codec: codec}, nil
 }
 
 // codecFor builds the state encryption an encrypt block asks for (nil: none).
