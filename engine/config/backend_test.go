@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/hubctl/hub/engine/config"
+	_ "github.com/hubctl/hub/engine/states/backend/all"
 )
 
 // diagLines renders diagnostics as "line:col-line:col Summary: Detail",

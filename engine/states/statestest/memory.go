@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/hubctl/hub/engine/states"
+	"github.com/hubctl/hub/engine/states/backend"
 )
 
 // Memory is a states.Blob kept in memory, with a lock that can be broken:
@@ -99,3 +102,51 @@ func (m *Memory) ForceUnlock(_ context.Context, id string) error {
 	m.holder = nil
 	return nil
 }
+
+// The "memory" state backend keeps state in a Memory per name, shared by
+// every store opened with that name:
+//
+//	hub { state "memory" { name = "x" } }
+//
+// It exists only in the tests that call RegisterMemoryBackend: it shows
+// that adding a backend takes its own code and one registry line.
+var memories = struct {
+	sync.Mutex
+	once sync.Once
+	m    map[string]*Memory
+}{m: map[string]*Memory{}}
+
+// RegisterMemoryBackend registers the "memory" backend (once per process).
+func RegisterMemoryBackend() {
+	memories.once.Do(func() {
+		backend.Register(backend.Info{Type: "memory", Doc: "process memory, for tests",
+			New: func() backend.Settings { return &memorySettings{} }})
+	})
+}
+
+// MemoryNamed returns the Memory the memory backend keeps as name.
+func MemoryNamed(name string) *Memory {
+	memories.Lock()
+	defer memories.Unlock()
+	m := memories.m[name]
+	if m == nil {
+		m = &Memory{Name: name}
+		memories.m[name] = m
+	}
+	return m
+}
+
+type memorySettings struct {
+	Name string `hcl:"name"`
+}
+
+func (s *memorySettings) Check(block hcl.Range) hcl.Diagnostics {
+	if s.Name == "" {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing memory name", Detail: "The memory state backend needs a name.", Subject: block.Ptr()}}
+	}
+	return nil
+}
+
+func (s *memorySettings) Secrets() []string { return nil }
+
+func (s *memorySettings) Open() (states.Blob, error) { return MemoryNamed(s.Name), nil }

@@ -93,39 +93,32 @@ var (
 
 // New checks the options and returns a Store; it sends no request.
 func New(o Options) (*Store, error) {
-	if strings.TrimSpace(o.URL) == "" {
+	u, user, problem := parseURL(o.URL)
+	switch problem {
+	case urlEmpty:
 		return nil, errors.New("webdav: the url is empty")
-	}
-	u, err := url.Parse(o.URL)
-	if err != nil {
+	case urlUnparsable:
 		// url.Parse's message repeats the URL, credentials and all.
 		return nil, errors.New("webdav: the url is not a valid URL")
+	case urlNotHTTP:
+		return nil, fmt.Errorf("webdav: the url %s must start with https:// (or http://) and name a server", redactedString(u))
+	case urlQuery:
+		return nil, fmt.Errorf("webdav: the url %s must not have a query or fragment", redactedString(u))
 	}
-	if u.User != nil {
+	if user != nil {
 		if o.Username == "" {
-			o.Username = u.User.Username()
+			o.Username = user.Username()
 		}
-		if p, ok := u.User.Password(); ok && o.Password == "" {
+		if p, ok := user.Password(); ok && o.Password == "" {
 			o.Password = p
 		}
-		u.User = nil
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("webdav: the url %s must start with https:// (or http://) and name a server", redactedString(u))
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return nil, fmt.Errorf("webdav: the url %s must not have a query or fragment", redactedString(u))
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
 	u.RawPath = ""
-	p := o.Path
-	if p == "" {
-		p = DefaultPath
-	}
-	p = strings.Trim(p, "/")
-	if p == "" || slices.Contains(strings.Split(p, "/"), "..") || slices.Contains(strings.Split(p, "/"), ".") || strings.Contains(p, "//") {
+	p, ok := cleanPath(o.Path)
+	if !ok {
 		return nil, fmt.Errorf("webdav: the path %q must be a file path below the url, such as %s", o.Path, DefaultPath)
 	}
 	if o.Timeout <= 0 {
@@ -177,6 +170,52 @@ func New(o Options) (*Store, error) {
 		ttl:     o.LockTTL,
 		now:     o.Now,
 	}, nil
+}
+
+// urlProblem is what is wrong with a server URL; New and the hub block's
+// checks word it each their own way.
+type urlProblem int
+
+const (
+	urlOK urlProblem = iota
+	urlEmpty
+	urlUnparsable
+	urlNotHTTP // not http(s), or no server named
+	urlQuery   // a query or fragment
+)
+
+// parseURL parses a server URL and takes the user info out of it.
+func parseURL(raw string) (u *url.URL, user *url.Userinfo, problem urlProblem) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil, urlEmpty
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, nil, urlUnparsable
+	}
+	user, u.User = u.User, nil
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return u, user, urlNotHTTP
+	case u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return u, user, urlQuery
+	}
+	return u, user, urlOK
+}
+
+// cleanPath checks the document's path below the server URL ("" is
+// DefaultPath) and returns it without a leading slash: a file path, with
+// no empty, "." or ".." segment (nor ".." anywhere).
+func cleanPath(p string) (string, bool) {
+	if p == "" {
+		p = DefaultPath
+	}
+	p = strings.TrimLeft(p, "/")
+	segs := strings.Split(p, "/")
+	if strings.Contains(p, "..") || slices.Contains(segs, ".") || slices.Contains(segs, "") {
+		return "", false
+	}
+	return p, true
 }
 
 func redactedString(u *url.URL) string {
