@@ -19,10 +19,11 @@ type Blob interface {
 	Describe() string
 	// Read returns the stored document (Found false when there is none).
 	Read(ctx context.Context) (Stored, error)
-	// Write replaces the document with data. Under its own write exclusion
-	// (no other writer may store a document between the two), it reads the
-	// stored document and passes it to g.Check: when Check fails, nothing is
-	// written and Write returns Check's error.
+	// Write replaces the document with data. It reads the stored document
+	// and passes it to g.Check first: when Check fails, nothing is written
+	// and Write returns Check's error. A Blob that writers can reach without
+	// holding its lock (a server that several hosts share) keeps them out
+	// between the read and the write (WebDAV: its write mutex).
 	Write(ctx context.Context, data []byte, g *Guard) error
 }
 

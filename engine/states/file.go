@@ -72,9 +72,10 @@ func (b fileBlob) Read(context.Context) (Stored, error) {
 	return Stored{Found: true, Data: data}, nil
 }
 
-// Write checks the stored document and replaces it atomically. Nothing
-// excludes another writer between the two: hub's writers hold the state
-// lock (Lock) meanwhile.
+// Write checks the stored document and replaces it atomically. The file
+// has no write exclusion of its own: the OS lock (Lock), which hub's
+// writing commands hold around load, change and save, keeps other hub runs
+// out.
 func (b fileBlob) Write(ctx context.Context, data []byte, g *Guard) error {
 	cur, err := b.Read(ctx)
 	if err != nil {
