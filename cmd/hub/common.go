@@ -47,19 +47,6 @@ func (a *app) engine() *engine.Engine {
 	return &engine.Engine{Sys: system.OS{}, Env: targets.Env{Vars: a.env, Dir: dir}, Host: a.host()}
 }
 
-// store opens the state store the configuration names: the local file by
-// default, or a remote (WebDAV) with a local copy beside the configuration.
-func (a *app) store(be *config.Backend) (states.Store, error) {
-	if be == nil || be.Type == "local" {
-		return &states.FileStore{Path: a.statePath()}, nil
-	}
-	remote, err := a.remoteStore(be)
-	if err != nil {
-		return nil, err
-	}
-	return &states.Synced{Remote: remote, Cache: a.cachePath(), Sys: system.OS{}}, nil
-}
-
 // cachePath is where a remote state's local copy lives.
 func (a *app) cachePath() string { return filepath.Join(a.dir(), ".hub", "state-cache.json") }
 

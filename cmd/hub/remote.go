@@ -1,44 +1,15 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/states"
-	"github.com/hubctl/hub/engine/states/crypt"
-	"github.com/hubctl/hub/engine/states/webdav"
+	"github.com/hubctl/hub/engine/states/backend"
+	_ "github.com/hubctl/hub/engine/states/backend/all" // the state backends
+	"github.com/hubctl/hub/engine/system"
 )
 
-// remoteStore opens the remote store a backend names, with its codec.
-func (a *app) remoteStore(be *config.Backend) (states.Store, error) {
-	codec, err := codecFor(be.Encrypt)
-	if err != nil {
-		return nil, err
-	}
-	history := be.History
-	if history == 0 {
-		history = -1 // webdav.Options: 0 means its default; the block said none
-	}
-	return webdav.New(webdav.Options{URL: be.URL, Username: be.Username, Password: be.Password,
-		Path: be.Path, History: history, LockTTL: be.LockTTL, Codec: codec})
-}
-
-// codecFor builds the state encryption an encrypt block asks for (nil: none).
-func codecFor(e *config.Encrypt) (states.Codec, error) {
-	switch {
-	case e == nil:
-		return nil, nil
-	case e.Passphrase != "":
-		return crypt.NewPassphrase(e.Passphrase)
-	}
-	data, err := os.ReadFile(e.IdentityFile)
-	if err != nil {
-		return nil, fmt.Errorf("state encryption: read identity file: %w (create one with age-keygen -o %s)", err, e.IdentityFile)
-	}
-	ids, err := crypt.ParseIdentityFile(data)
-	if err != nil {
-		return nil, fmt.Errorf("state encryption: %s: %w", e.IdentityFile, err)
-	}
-	return crypt.NewRecipients(e.Recipients, ids)
+// store opens the state store the configuration names: the local file by
+// default, or a remote backend's with a local copy beside the configuration.
+func (a *app) store(be *config.Backend) (states.Store, error) {
+	return backend.Open(be, backend.Env{State: a.statePath(), Cache: a.cachePath(), Sys: system.OS{}})
 }

@@ -92,10 +92,11 @@ func TestWatchWebDAV(t *testing.T) {
 	dav, user, pass := newDAV()
 	defer dav.Close()
 	front, gate := newDAVGate(t, dav)
-	remote, err := webdav.New(webdav.Options{URL: dav.URL, Username: user, Password: pass})
+	doc, err := webdav.New(webdav.Options{URL: dav.URL, Username: user, Password: pass})
 	if err != nil {
 		t.Fatal(err)
 	}
+	remote := &states.DocStore{Blob: doc}
 	ctx := context.Background()
 	remoteState := func() *states.State {
 		t.Helper()

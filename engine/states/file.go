@@ -1,7 +1,6 @@
 package states
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,43 +18,27 @@ import (
 
 // FileStore keeps state in a local JSON file (by default .hub/state.json
 // beside the configuration), written atomically with mode 0600, and locks it
-// with an OS file lock so two applies never interleave.
+// with an OS file lock so two applies never interleave. It is a DocStore
+// over the file, so it does not parse again the document it last read or
+// wrote while the file holds it.
 type FileStore struct {
-	Path string
-	Sys  system.System // nil means system.OS
+	Path  string
+	Sys   system.System // nil means system.OS
+	Codec Codec         // nil: the file holds the state as JSON
 
-	// seen is the document this store last read or wrote, and the state it
-	// holds: while the file has exactly these bytes, it is not parsed again
-	// (hub watch keeps its store from one round to the next). mu guards it.
-	mu   sync.Mutex
-	seen *seenDoc
-}
-
-type seenDoc struct {
-	data []byte
-	st   *State // never handed out: callers get clones
-}
-
-// known returns the state b holds if it is the document last seen.
-func (f *FileStore) known(b []byte) *State {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.seen != nil && bytes.Equal(b, f.seen.data) {
-		return f.seen.st
-	}
-	return nil
-}
-
-func (f *FileStore) see(d *seenDoc) {
-	f.mu.Lock()
-	f.seen = d
-	f.mu.Unlock()
+	once sync.Once
+	doc  *DocStore
 }
 
 var (
 	_ Store  = (*FileStore)(nil)
 	_ Locker = (*FileStore)(nil)
 )
+
+func (f *FileStore) store() *DocStore {
+	f.once.Do(func() { f.doc = &DocStore{Blob: fileBlob{f}, Codec: f.Codec} })
+	return f.doc
+}
 
 func (f *FileStore) sys() system.System {
 	if f.Sys == nil {
@@ -68,72 +51,42 @@ func (f *FileStore) sys() system.System {
 func (f *FileStore) Describe() string { return f.Path }
 
 // Load implements Store.
-func (f *FileStore) Load(context.Context) (*State, error) {
-	b, err := f.sys().ReadFile(f.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return New(), nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read state: %w", err)
-	}
-	if st := f.known(b); st != nil {
-		return st.Clone(), nil
-	}
-	s, err := Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Path, err)
-	}
-	f.see(&seenDoc{data: b, st: s.Clone()})
-	return s, nil
-}
-
-// header reads the stored state's header, as Load would read the state
-// (serial 0 when there is none).
-func (f *FileStore) header() (header, error) {
-	b, err := f.sys().ReadFile(f.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return header{}, nil
-	}
-	if err != nil {
-		return header{}, fmt.Errorf("read state: %w", err)
-	}
-	if st := f.known(b); st != nil {
-		return header{Version: st.Version, Lineage: st.Lineage, Serial: st.Serial}, nil
-	}
-	h, err := decodeHeader(b)
-	if err != nil {
-		return header{}, fmt.Errorf("%s: %w", f.Path, err)
-	}
-	return h, nil
-}
+func (f *FileStore) Load(ctx context.Context) (*State, error) { return f.store().Load(ctx) }
 
 // Save implements Store.
-func (f *FileStore) Save(_ context.Context, s *State) error {
-	cur, err := f.header()
+func (f *FileStore) Save(ctx context.Context, s *State) error { return f.store().Save(ctx, s) }
+
+// fileBlob is the file as a Blob.
+type fileBlob struct{ f *FileStore }
+
+func (b fileBlob) Describe() string { return b.f.Path }
+
+func (b fileBlob) Read(context.Context) (Stored, error) {
+	data, err := b.f.sys().ReadFile(b.f.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Stored{}, nil
+	}
+	if err != nil {
+		return Stored{}, fmt.Errorf("read state: %w", err)
+	}
+	return Stored{Found: true, Data: data}, nil
+}
+
+// Write checks the stored document and replaces it atomically. The file
+// has no write exclusion of its own: the OS lock (Lock), which hub's
+// writing commands hold around load, change and save, keeps other hub runs
+// out.
+func (b fileBlob) Write(ctx context.Context, data []byte, g *Guard) error {
+	cur, err := b.Read(ctx)
 	if err != nil {
 		return err
 	}
-	stored := cur.Serial > 0
-	if stored && (cur.Lineage != s.Lineage || cur.Serial != s.Serial-1) {
-		return &ConflictError{Where: f.Path, WantLineage: s.Lineage, HaveLineage: cur.Lineage, WantSerialBelow: s.Serial - 1, HaveSerial: cur.Serial}
-	}
-	b, err := Encode(s)
-	if err != nil {
+	if err := g.Check(cur); err != nil {
 		return err
 	}
-	if err := f.sys().WriteFile(f.Path, b, 0o600); err != nil {
-		f.see(nil)
+	if err := b.f.sys().WriteFile(b.f.Path, data, 0o600); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	var seen *seenDoc
-	if (header{Version: s.Version, Lineage: s.Lineage}).check() == nil {
-		c := s.Clone() // what decoding b gives
-		if c.Hosts == nil {
-			c.Hosts = map[string]*Host{}
-		}
-		seen = &seenDoc{data: b, st: c}
-	}
-	f.see(seen)
 	return nil
 }
 

@@ -316,7 +316,8 @@ func Encode(s *State) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// A Store keeps state snapshots somewhere: a local file, later WebDAV.
+// A Store keeps state snapshots somewhere: a local file (FileStore), a
+// server (a DocStore over its Blob; engine/states/backend opens them).
 type Store interface {
 	// Load returns the latest snapshot, or a new empty State with a fresh
 	// lineage and serial 0 if none exists.

@@ -1,8 +1,9 @@
 // Package crypt encrypts hub's state document with age
 // (filippo.io/age), so a remote store such as a WebDAV server sees nothing
-// readable. A *Codec is a states.Codec: the store calls Encode before it
-// uploads the document (and each history snapshot) and Decode after it
-// downloads one.
+// readable. A *Codec is a states.Codec: states.DocStore calls Encode
+// before whatever keeps the document stores it (so a WebDAV history
+// snapshot, a copy of the stored document, is encrypted too) and Decode
+// after it reads one.
 //
 // # Modes
 //

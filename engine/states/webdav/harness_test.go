@@ -335,27 +335,45 @@ func hook(f func(r *http.Request)) action {
 
 // ---------------------------------------------------------------- stores
 
-type opt func(*webdav.Options)
+// storeOpts are a store's options: the WebDAV ones, and the codec of the
+// states.DocStore over it.
+type storeOpts struct {
+	webdav.Options
+	codec states.Codec
+}
 
-func withPath(p string) opt                 { return func(o *webdav.Options) { o.Path = p } }
-func withHistory(n int) opt                 { return func(o *webdav.Options) { o.History = n } }
-func withTimeout(d time.Duration) opt       { return func(o *webdav.Options) { o.Timeout = d } }
-func withCodec(c states.Codec) opt          { return func(o *webdav.Options) { o.Codec = c } }
-func withNow(f func() time.Time) opt        { return func(o *webdav.Options) { o.Now = f } }
-func withTransport(t http.RoundTripper) opt { return func(o *webdav.Options) { o.Transport = t } }
-func withURL(u string) opt                  { return func(o *webdav.Options) { o.URL = u } }
+type opt func(*storeOpts)
 
-func (s *davServer) store(opts ...opt) *webdav.Store {
+func withPath(p string) opt                 { return func(o *storeOpts) { o.Path = p } }
+func withHistory(n int) opt                 { return func(o *storeOpts) { o.History = n } }
+func withTimeout(d time.Duration) opt       { return func(o *storeOpts) { o.Timeout = d } }
+func withCodec(c states.Codec) opt          { return func(o *storeOpts) { o.codec = c } }
+func withNow(f func() time.Time) opt        { return func(o *storeOpts) { o.Now = f } }
+func withTransport(t http.RoundTripper) opt { return func(o *storeOpts) { o.Transport = t } }
+func withURL(u string) opt                  { return func(o *storeOpts) { o.URL = u } }
+
+// store returns a state store on the server: a states.DocStore over a
+// webdav.Store, as hub opens it.
+func (s *davServer) store(opts ...opt) *states.DocStore {
 	s.t.Helper()
-	o := webdav.Options{URL: s.url(), Username: user, Password: password, Timeout: 2 * time.Second}
+	o := storeOpts{Options: webdav.Options{URL: s.url(), Username: user, Password: password, Timeout: 2 * time.Second}}
 	for _, f := range opts {
 		f(&o)
 	}
-	st, err := webdav.New(o)
+	st, err := webdav.New(o.Options)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return st
+	return &states.DocStore{Blob: st, Codec: o.codec}
+}
+
+// newStore is webdav.New behind a states.DocStore, as hub opens it.
+func newStore(o webdav.Options) (*states.DocStore, error) {
+	b, err := webdav.New(o)
+	if err != nil {
+		return nil, err
+	}
+	return &states.DocStore{Blob: b}, nil
 }
 
 func bg() context.Context { return context.Background() }

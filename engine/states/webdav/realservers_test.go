@@ -117,13 +117,14 @@ func (s *realServer) docPath(t *testing.T) string {
 	return s.runDir + "/" + name + "/state.json"
 }
 
-// store opens the store at path, through transport (nil: the default).
-func (s *realServer) store(t *testing.T, path string, transport http.RoundTripper) *webdav.Store {
+// store opens the store at path, through transport (nil: the default): a
+// states.DocStore over a webdav.Store, as hub opens it.
+func (s *realServer) store(t *testing.T, path string, transport http.RoundTripper) *states.DocStore {
 	t.Helper()
 	return s.storeAt(t, s.url, path, transport)
 }
 
-func (s *realServer) storeAt(t *testing.T, root, path string, transport http.RoundTripper) *webdav.Store {
+func (s *realServer) storeAt(t *testing.T, root, path string, transport http.RoundTripper) *states.DocStore {
 	t.Helper()
 	st, err := webdav.New(webdav.Options{
 		URL:       root,
@@ -137,7 +138,7 @@ func (s *realServer) storeAt(t *testing.T, root, path string, transport http.Rou
 	if err != nil {
 		t.Fatalf("webdav.New: %v", s.redact(err))
 	}
-	return st
+	return &states.DocStore{Blob: st}
 }
 
 // redact keeps the password out of test output whatever the store says;
@@ -761,7 +762,7 @@ func (s *realServer) testTwoHostsAtOnce(t *testing.T) {
 		errs := make([]error, 2)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
-		for i, st := range []*webdav.Store{a, b} {
+		for i, st := range []*states.DocStore{a, b} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -808,7 +809,7 @@ func (s *realServer) testTwoHostsLock(t *testing.T) {
 	path := s.docPath(t)
 	s.seed(t, path)
 	ctx := realCtx(t)
-	stores := []*webdav.Store{s.store(t, path, nil), s.store(t, path, nil)}
+	stores := []*states.DocStore{s.store(t, path, nil), s.store(t, path, nil)}
 	const rounds = 10
 	for round := range rounds {
 		unlocks := make([]func() error, 2)

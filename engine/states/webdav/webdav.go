@@ -3,8 +3,9 @@
 // honour conditional requests (most ignore If-Match):
 //
 //   - Writers take a mutex (mutex.go) that needs no atomic operation from
-//     the server, then re-read the document and refuse a conflicting write
-//     (another lineage, or a serial other than the one below).
+//     the server, then re-read the document and let states.DocStore's
+//     guard refuse a conflicting write (another lineage, or a serial other
+//     than the one below).
 //   - The new version is uploaded into <document>.writing/, read back and
 //     compared, then MOVEd over it; where MOVE cannot overwrite (Nutstore
 //     answers 409) it is PUT directly and read back. A failed upload leaves
@@ -12,6 +13,9 @@
 //   - The previous version is kept in a history folder beside the document.
 //   - A lock object beside the document keeps other hub runs out while one
 //     applies; a stale one is reported, never broken silently.
+//
+// A Store keeps the document's bytes (a states.Blob); states.DocStore over
+// it makes the states.Store, with encryption if the configuration asks.
 //
 // Requests are few (Nutstore's free accounts allow 600 in 30 minutes): a
 // Load is one GET, a Save eight requests, a Lock six and its unlock two.
@@ -51,10 +55,7 @@ type Options struct {
 	Timeout time.Duration
 	// Transport sends the requests; nil means a default transport.
 	Transport http.RoundTripper
-	// Codec, if set, encodes the document (and its history) before upload,
-	// such as age encryption.
-	Codec states.Codec
-	Now   func() time.Time
+	Now       func() time.Time
 }
 
 // DefaultPath is where the document lives below the server URL by default.
@@ -63,7 +64,8 @@ const DefaultPath = "hub/state.json"
 // DefaultHistory is how many previous versions are kept by default.
 const DefaultHistory = 10
 
-// Store keeps state on a WebDAV server.
+// Store keeps the state document on a WebDAV server: a states.Blob, with
+// a lock.
 type Store struct {
 	c       *client
 	doc     string // the document, below the server URL
@@ -77,7 +79,6 @@ type Store struct {
 	budget, grace time.Duration
 	keep          int
 	ttl           time.Duration
-	codec         states.Codec
 	now           func() time.Time
 
 	mu sync.Mutex
@@ -86,47 +87,39 @@ type Store struct {
 }
 
 var (
-	_ states.Store         = (*Store)(nil)
+	_ states.Blob          = (*Store)(nil)
 	_ states.Locker        = (*Store)(nil)
 	_ states.ForceUnlocker = (*Store)(nil)
-	_ states.ForcePusher   = (*Store)(nil)
 )
 
 // New checks the options and returns a Store; it sends no request.
 func New(o Options) (*Store, error) {
-	if strings.TrimSpace(o.URL) == "" {
+	u, user, problem := parseURL(o.URL)
+	switch problem {
+	case urlEmpty:
 		return nil, errors.New("webdav: the url is empty")
-	}
-	u, err := url.Parse(o.URL)
-	if err != nil {
+	case urlUnparsable:
 		// url.Parse's message repeats the URL, credentials and all.
 		return nil, errors.New("webdav: the url is not a valid URL")
+	case urlNotHTTP:
+		return nil, fmt.Errorf("webdav: the url %s must start with https:// (or http://) and name a server", redactedString(u))
+	case urlQuery:
+		return nil, fmt.Errorf("webdav: the url %s must not have a query or fragment", redactedString(u))
 	}
-	if u.User != nil {
+	if user != nil {
 		if o.Username == "" {
-			o.Username = u.User.Username()
+			o.Username = user.Username()
 		}
-		if p, ok := u.User.Password(); ok && o.Password == "" {
+		if p, ok := user.Password(); ok && o.Password == "" {
 			o.Password = p
 		}
-		u.User = nil
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("webdav: the url %s must start with https:// (or http://) and name a server", redactedString(u))
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return nil, fmt.Errorf("webdav: the url %s must not have a query or fragment", redactedString(u))
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
 	u.RawPath = ""
-	p := o.Path
-	if p == "" {
-		p = DefaultPath
-	}
-	p = strings.Trim(p, "/")
-	if p == "" || slices.Contains(strings.Split(p, "/"), "..") || slices.Contains(strings.Split(p, "/"), ".") || strings.Contains(p, "//") {
+	p, ok := cleanPath(o.Path)
+	if !ok {
 		return nil, fmt.Errorf("webdav: the path %q must be a file path below the url, such as %s", o.Path, DefaultPath)
 	}
 	if o.Timeout <= 0 {
@@ -160,9 +153,54 @@ func New(o Options) (*Store, error) {
 		grace:   3*o.Timeout + time.Second,
 		keep:    o.History,
 		ttl:     o.LockTTL,
-		codec:   o.Codec,
 		now:     o.Now,
 	}, nil
+}
+
+// urlProblem is what is wrong with a server URL; New and the hub block's
+// checks word it each their own way.
+type urlProblem int
+
+const (
+	urlOK urlProblem = iota
+	urlEmpty
+	urlUnparsable
+	urlNotHTTP // not http(s), or no server named
+	urlQuery   // a query or fragment
+)
+
+// parseURL parses a server URL and takes the user info out of it.
+func parseURL(raw string) (u *url.URL, user *url.Userinfo, problem urlProblem) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil, urlEmpty
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, nil, urlUnparsable
+	}
+	user, u.User = u.User, nil
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return u, user, urlNotHTTP
+	case u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return u, user, urlQuery
+	}
+	return u, user, urlOK
+}
+
+// cleanPath checks the document's path below the server URL ("" is
+// DefaultPath) and returns it without a leading slash: a file path, with
+// no empty, "." or ".." segment (nor ".." anywhere).
+func cleanPath(p string) (string, bool) {
+	if p == "" {
+		p = DefaultPath
+	}
+	p = strings.TrimLeft(p, "/")
+	segs := strings.Split(p, "/")
+	if strings.Contains(p, "..") || slices.Contains(segs, ".") || slices.Contains(segs, "") {
+		return "", false
+	}
+	return p, true
 }
 
 func redactedString(u *url.URL) string {
@@ -173,33 +211,31 @@ func redactedString(u *url.URL) string {
 	return c.String()
 }
 
-// Describe implements states.Store: the document's URL, without credentials.
+// Describe implements states.Blob: the document's URL, without credentials.
 func (s *Store) Describe() string { return s.c.url(s.doc).String() }
 
-// Load implements states.Store with one GET. A missing document (or a
-// missing folder above it) gives a new state with serial 0; a document
-// that does not read as a hub state is an error, never an empty state.
-func (s *Store) Load(ctx context.Context) (*states.State, error) {
+// Read implements states.Blob with one GET. A missing document (or a
+// missing folder above it) is not found; a document that does not read as
+// a hub state is an error with a hint, never an empty state.
+func (s *Store) Read(ctx context.Context) (states.Stored, error) {
 	cur, err := s.read(ctx)
 	if err != nil {
-		return nil, err
+		return states.Stored{}, err
 	}
-	if !cur.found {
-		return states.New(), nil
-	}
-	if cur.err != nil {
-		return nil, cur.err
-	}
-	return cur.state, nil
+	return s.stored(cur), nil
+}
+
+// Write implements states.Blob: see write.go.
+func (s *Store) Write(ctx context.Context, body []byte, g *states.Guard) error {
+	return s.write(ctx, body, g)
 }
 
 // current is the document as the server holds it.
 type current struct {
-	found bool
-	raw   []byte // as stored (encoded)
-	etag  string
-	state *states.State // nil if err
-	err   error         // why raw is not a hub state
+	found       bool
+	raw         []byte // as stored (encoded)
+	etag        string
+	contentType string
 }
 
 func (c *current) same(d *current) bool {
@@ -214,75 +250,23 @@ func (s *Store) read(ctx context.Context) (*current, error) {
 	if !found {
 		return &current{}, nil
 	}
-	cur := &current{found: true, raw: r.body, etag: r.etag()}
-	cur.state, cur.err = s.decode(r)
-	return cur, nil
+	return &current{found: true, raw: r.body, etag: r.etag(), contentType: r.contentType}, nil
 }
 
-func (s *Store) decode(r *response) (*states.State, error) {
-	bad := func(err error) error {
+// stored is cur for states.DocStore, which says whether it is a state.
+func (s *Store) stored(cur *current) states.Stored {
+	if !cur.found {
+		return states.Stored{}
+	}
+	return states.Stored{Found: true, Data: cur.raw, Unreadable: func(err error) error {
+		if len(cur.raw) == 0 {
+			err = errors.New("the document is empty (0 bytes), as a half-finished upload leaves it")
+		}
 		e := s.c.fail(http.MethodGet, s.doc, 0, err)
 		e.Hint = fmt.Sprintf("the document is not a hub state hub can read: restore an earlier version from %s/ on the server, or replace it with hub state push", s.history)
-		if strings.Contains(r.contentType, "html") {
+		if strings.Contains(cur.contentType, "html") {
 			e.Hint = "the server answered with a web page: is the url a WebDAV endpoint?"
 		}
 		return e
-	}
-	b := r.body
-	if len(b) == 0 {
-		return nil, bad(errors.New("the document is empty (0 bytes), as a half-finished upload leaves it"))
-	}
-	if s.codec != nil {
-		var err error
-		if b, err = s.codec.Decode(b); err != nil {
-			return nil, bad(fmt.Errorf("decode: %w", err))
-		}
-	}
-	st, err := states.Decode(b)
-	if err != nil {
-		return nil, bad(err)
-	}
-	return st, nil
-}
-
-func (s *Store) encode(st *states.State) ([]byte, error) {
-	b, err := states.Encode(st)
-	if err != nil {
-		return nil, err
-	}
-	if s.codec != nil {
-		if b, err = s.codec.Encode(b); err != nil {
-			return nil, fmt.Errorf("encode state for %s: %w", s.Describe(), err)
-		}
-	}
-	return b, nil
-}
-
-// Save implements states.Store.
-func (s *Store) Save(ctx context.Context, st *states.State) error { return s.write(ctx, st, false) }
-
-// ForcePush implements states.ForcePusher: it replaces whatever the server
-// holds (another lineage, another serial, an unreadable document) with st,
-// as safely as Save and keeping the replaced version in the history.
-func (s *Store) ForcePush(ctx context.Context, st *states.State) error {
-	return s.write(ctx, st, true)
-}
-
-func (s *Store) conflict(st *states.State, cur *current) error {
-	return &states.ConflictError{Where: s.Describe(), WantLineage: st.Lineage, HaveLineage: cur.state.Lineage,
-		WantSerialBelow: st.Serial - 1, HaveSerial: cur.state.Serial}
-}
-
-// check refuses to replace cur with st unless force.
-func (s *Store) check(st *states.State, cur *current, force bool) error {
-	if force || !cur.found {
-		return nil
-	}
-	if cur.err != nil {
-		return cur.err
-	}
-	if cur.state.Lineage != st.Lineage || cur.state.Serial != st.Serial-1 {
-		return s.conflict(st, cur)
-	}
-	return nil
+	}}
 }

@@ -283,7 +283,7 @@ func TestTwoHostsAtOnce(t *testing.T) {
 				errs := make([]error, 2)
 				var wg sync.WaitGroup
 				start := make(chan struct{})
-				for i, st := range []*webdav.Store{a, b} {
+				for i, st := range []*states.DocStore{a, b} {
 					wg.Go(func() {
 						<-start
 						errs[i] = st.Save(bg(), mine[i])
@@ -699,7 +699,7 @@ func TestStatusErrors(t *testing.T) {
 
 func TestWrongPassword(t *testing.T) {
 	s := newServer(t)
-	st, err := webdav.New(webdav.Options{URL: s.url(), Username: user, Password: "wrong-Zq7#Vx9-guess"})
+	st, err := newStore(webdav.Options{URL: s.url(), Username: user, Password: "wrong-Zq7#Vx9-guess"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -765,7 +765,7 @@ func TestRetries(t *testing.T) {
 
 func TestServerDown(t *testing.T) {
 	u := closedURL(t)
-	st, err := webdav.New(webdav.Options{URL: u, Username: user, Password: password})
+	st, err := newStore(webdav.Options{URL: u, Username: user, Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -983,7 +983,7 @@ func TestNew(t *testing.T) {
 	s := newServer(t)
 	u, _ := url.Parse(s.url())
 	withCreds := u.Scheme + "://" + url.UserPassword(user, password).String() + "@" + u.Host + u.Path
-	st, err := webdav.New(webdav.Options{URL: withCreds})
+	st, err := newStore(webdav.Options{URL: withCreds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1059,7 +1059,7 @@ func TestPasswordNeverInErrors(t *testing.T) {
 				{URL: u, Username: user, Password: password, Timeout: 200 * time.Millisecond},
 				{URL: pu.String(), Timeout: 200 * time.Millisecond},
 			} {
-				st, err := webdav.New(o)
+				st, err := newStore(o)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -21,7 +21,7 @@ import (
 //     the upload, which is also this writer's token for the write mutex.
 //  2. PROPFIND (Depth 1) <doc>.writing/: the writer holds the mutex if its
 //     token is alone there (see mutex.go).
-//  3. GET the document: the re-read; Save refuses a conflicting write.
+//  3. GET the document: the re-read; the guard refuses a conflicting write.
 //  4. PUT the previous version to the history folder.
 //  5. GET the upload back and compare it byte for byte.
 //  6. MOVE it over the document (Overwrite: T), which also releases the
@@ -33,12 +33,10 @@ import (
 // strong ETag, and read back; a damaged result is replaced by the previous
 // version again.
 
-func (s *Store) write(ctx context.Context, st *states.State, force bool) error {
-	body, err := s.encode(st)
-	if err != nil {
-		return err
-	}
-	replaced, err := s.replace(ctx, st, body, force)
+// write stores body, as states.DocStore encoded it, with g judging what
+// the server holds.
+func (s *Store) write(ctx context.Context, body []byte, g *states.Guard) error {
+	replaced, err := s.replace(ctx, body, g)
 	if err != nil {
 		return err
 	}
@@ -53,7 +51,7 @@ func (s *Store) write(ctx context.Context, st *states.State, force bool) error {
 
 // replace does the part of a write that holds the mutex. replaced reports
 // whether there was a document before.
-func (s *Store) replace(ctx context.Context, st *states.State, body []byte, force bool) (replaced bool, err error) {
+func (s *Store) replace(ctx context.Context, body []byte, g *states.Guard) (replaced bool, err error) {
 	s.mu.Lock()
 	direct := s.directPut
 	s.mu.Unlock()
@@ -73,10 +71,10 @@ func (s *Store) replace(ctx context.Context, st *states.State, body []byte, forc
 	if err != nil {
 		return false, err
 	}
-	if err := s.check(st, prev, force); err != nil {
+	if err := g.Check(s.stored(prev)); err != nil {
 		return false, err
 	}
-	if err := s.keepHistory(ctx, prev); err != nil {
+	if err := s.keepHistory(ctx, prev, g); err != nil {
 		return false, err
 	}
 	now := prev // what the server holds, for a direct PUT
@@ -94,7 +92,7 @@ func (s *Store) replace(ctx context.Context, st *states.State, body []byte, forc
 		if err := m.inBudget("MOVE"); err != nil {
 			return false, err
 		}
-		done, fallback, after, err := s.move(ctx, m.token, body, prev, st)
+		done, fallback, after, err := s.move(ctx, m.token, body, prev, g)
 		var e *Error
 		switch {
 		case errors.As(err, &e) && e.Method == "MOVE" && e.Status == http.StatusNotFound:
@@ -116,7 +114,7 @@ func (s *Store) replace(ctx context.Context, st *states.State, body []byte, forc
 	if err := m.inBudget(http.MethodPut); err != nil {
 		return false, err
 	}
-	if err := s.putDirect(ctx, body, now, prev, st, force); err != nil {
+	if err := s.putDirect(ctx, body, now, prev, g); err != nil {
 		return false, err
 	}
 	return prev.found, nil
@@ -164,7 +162,7 @@ func moveFallback(status int) bool {
 // would compare it with the upload (the request's target), not the
 // document; the mutex does that job. It is not repeated blindly: after a
 // failure the document is read again to learn what happened.
-func (s *Store) move(ctx context.Context, tmp string, body []byte, prev *current, st *states.State) (done, fallback bool, after *current, err error) {
+func (s *Store) move(ctx context.Context, tmp string, body []byte, prev *current, g *states.Guard) (done, fallback bool, after *current, err error) {
 	r, moveErr := s.c.move(ctx, tmp, s.doc)
 	switch {
 	case moveErr == nil && r.ok():
@@ -193,8 +191,8 @@ func (s *Store) move(ctx context.Context, tmp string, body []byte, prev *current
 		return false, true, after, nil
 	}
 	if !after.same(prev) {
-		if after.found && after.state != nil {
-			return false, false, nil, s.conflict(st, after)
+		if err := g.Conflict(s.stored(after)); err != nil {
+			return false, false, nil, err
 		}
 		e := s.c.fail("MOVE", tmp, 0, errors.New("the document changed while hub replaced it"))
 		e.Hint = "another client wrote it meanwhile: run the command again"
@@ -213,9 +211,9 @@ func (s *Store) move(ctx context.Context, tmp string, body []byte, prev *current
 // honours it (If-Match with the ETag of cur, what the server holds now, or
 // If-None-Match: * when it holds nothing), reads it back, and puts prev,
 // the version this save replaces, back if the upload did not arrive whole.
-func (s *Store) putDirect(ctx context.Context, body []byte, cur, prev *current, st *states.State, force bool) error {
+func (s *Store) putDirect(ctx context.Context, body []byte, cur, prev *current, g *states.Guard) error {
 	hdr := http.Header{}
-	if !force {
+	if !g.Force {
 		switch {
 		case !cur.found:
 			hdr.Set("If-None-Match", "*")
@@ -226,8 +224,10 @@ func (s *Store) putDirect(ctx context.Context, body []byte, cur, prev *current, 
 	r, err := s.c.putOnce(ctx, s.doc, body, hdr, false)
 	if err == nil && r.status == http.StatusPreconditionFailed {
 		after, rerr := s.read(ctx)
-		if rerr == nil && after.found && after.state != nil {
-			return s.conflict(st, after)
+		if rerr == nil {
+			if err := g.Conflict(s.stored(after)); err != nil {
+				return err
+			}
 		}
 		return s.c.statusError(http.MethodPut, s.doc, r)
 	}
@@ -243,6 +243,10 @@ func (s *Store) putDirect(ctx context.Context, body []byte, cur, prev *current, 
 	// The PUT failed or did not arrive whole: make sure the server holds
 	// either this version or the previous one, never a damaged document.
 	after, rerr := s.read(ctx)
+	var conflict error // another client wrote meanwhile
+	if rerr == nil && !after.same(cur) {
+		conflict = g.Conflict(s.stored(after))
+	}
 	switch {
 	case rerr != nil:
 		return addHint(err, fmt.Sprintf("the document may be damaged: check it, its previous version is in %s/ on the server", s.history))
@@ -250,8 +254,8 @@ func (s *Store) putDirect(ctx context.Context, body []byte, cur, prev *current, 
 		return nil // it arrived after all
 	case after.same(prev):
 		return addHint(err, "the stored state is unchanged")
-	case after.found && after.state != nil && !after.same(cur):
-		return s.conflict(st, after) // another client wrote meanwhile
+	case conflict != nil:
+		return conflict
 	case prev.found:
 		if rr, perr := s.c.putOnce(context.WithoutCancel(ctx), s.doc, prev.raw, nil, true); perr == nil && rr.ok() {
 			return addHint(err, "the previous state was put back")
@@ -288,14 +292,14 @@ func (s *Store) stemExt() (string, string) {
 
 // keepHistory stores prev, as stored (encoded), in the history folder as
 // <stem>-<serial>-<time><ext>.
-func (s *Store) keepHistory(ctx context.Context, prev *current) error {
+func (s *Store) keepHistory(ctx context.Context, prev *current, g *states.Guard) error {
 	if !prev.found || s.keep <= 0 {
 		return nil
 	}
 	stem, ext := s.stemExt()
 	serial := "x" // unreadable: kept all the same
-	if prev.state != nil {
-		serial = strconv.FormatUint(prev.state.Serial, 10)
+	if n, ok := g.Serial(s.stored(prev)); ok {
+		serial = strconv.FormatUint(n, 10)
 	}
 	name := path.Join(s.history, fmt.Sprintf("%s-%s-%s%s", stem, serial, s.now().UTC().Format(historyTime), ext))
 	r, err := s.c.put(ctx, name, prev.raw, nil, true)
