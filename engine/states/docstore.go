@@ -3,6 +3,7 @@ package states
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 )
@@ -152,10 +153,16 @@ func (d *DocStore) write(ctx context.Context, s *State, force bool) error {
 // Lock implements Locker with the Blob's lock; a Blob without one keeps
 // nobody out.
 func (d *DocStore) Lock(ctx context.Context, info LockInfo) (func() error, error) {
-	if l, ok := d.Blob.(Locker); ok {
-		return l.Lock(ctx, info)
+	l, ok := d.Blob.(Locker)
+	if !ok {
+		return func() error { return nil }, nil
 	}
-	return func() error { return nil }, nil
+	unlock, err := l.Lock(ctx, info)
+	var le *LockedError
+	if _, breakable := d.Blob.(ForceUnlocker); breakable && errors.As(err, &le) {
+		le.Breakable = true
+	}
+	return unlock, err
 }
 
 // ForceUnlock implements ForceUnlocker with the Blob's.

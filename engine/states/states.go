@@ -350,7 +350,8 @@ type LockedError struct {
 	Where  string
 	Holder *LockInfo // nil if unknown
 	// Breakable is set when the lock can outlive its holder (a lock object
-	// on a server, not an OS lock): hub state unlock ID removes it.
+	// on a server, not an OS lock): hub state unlock ID removes it. DocStore
+	// sets it for the stores that can break a lock (ForceUnlocker).
 	Breakable bool
 }
 

@@ -62,7 +62,7 @@ func (s *Store) readLock(ctx context.Context) (*lockObject, error) {
 }
 
 func (s *Store) lockedError(lo *lockObject) error {
-	e := &LockError{LockedError: &states.LockedError{Where: s.Describe(), Holder: lo.holder, Breakable: true}, TTL: s.ttl, Object: s.c.url(s.lock).String()}
+	e := &LockError{LockedError: &states.LockedError{Where: s.Describe(), Holder: lo.holder}, TTL: s.ttl, Object: s.c.url(s.lock).String()}
 	if lo.holder != nil && !lo.holder.Created.IsZero() && s.now().Sub(lo.holder.Created) > s.ttl {
 		e.Stale = true
 	}
