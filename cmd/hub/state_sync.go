@@ -3,15 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/states"
-	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/views"
 )
 
@@ -157,36 +154,11 @@ remote state (run hub state pull first for the newest one).`,
 
 // migrateUp uploads the local state file to a remote that has none.
 func (a *app) migrateUp(local *states.FileStore, s *states.Synced) error {
-	st, err := local.Load(a.ctx)
+	st, moved, err := s.MigrateUp(a.ctx, local, time.Now())
+	if errors.Is(err, states.ErrRemoteHolds) {
+		return fmt.Errorf("%s already holds a state (%s); to replace it with this machine's, run hub state migrate only after removing it there, or use hub state pull to take it", s.Describe(), views.Describe(st))
+	}
 	if err != nil {
-		return err
-	}
-	if st.Serial == 0 {
-		return fmt.Errorf("there is no local state in %s to migrate", a.statePath())
-	}
-	remote, err := s.Remote.Load(a.ctx)
-	if err != nil {
-		return err
-	}
-	if remote.Serial > 0 {
-		return fmt.Errorf("%s already holds a state (%s); to replace it with this machine's, run hub state migrate only after removing it there, or use hub state pull to take it", s.Describe(), views.Describe(remote))
-	}
-	fp, ok := s.Remote.(states.ForcePusher)
-	if !ok {
-		return fmt.Errorf("%s cannot be written", s.Describe())
-	}
-	if err := fp.ForcePush(a.ctx, st); err != nil {
-		return err
-	}
-	b, err := states.Encode(st)
-	if err != nil {
-		return err
-	}
-	if err := (system.OS{}).WriteFile(a.cachePath(), b, 0o600); err != nil {
-		return err
-	}
-	moved := fmt.Sprintf("%s.migrated-%s", a.statePath(), time.Now().UTC().Format("20060102T150405Z"))
-	if err := os.Rename(a.statePath(), moved); err != nil {
 		return err
 	}
 	views.NewStateSync(a.view()).MigratedUp(st, s.Describe(), moved)
@@ -195,21 +167,11 @@ func (a *app) migrateUp(local *states.FileStore, s *states.Synced) error {
 
 // migrateDown writes the local state file from the copy of a remote state.
 func (a *app) migrateDown(local *states.FileStore) error {
-	if _, err := os.Stat(a.statePath()); err == nil {
-		return fmt.Errorf("%s already exists: the state is local already", a.statePath())
-	}
-	b, err := os.ReadFile(a.cachePath())
-	if errors.Is(err, fs.ErrNotExist) {
+	st, err := states.MigrateDown(a.ctx, a.cachePath(), local)
+	if errors.Is(err, states.ErrNoCopy) {
 		return fmt.Errorf("there is no copy of a remote state (%s) to migrate from; put the webdav block back and run hub state pull first", a.cachePath())
 	}
 	if err != nil {
-		return err
-	}
-	st, err := states.Decode(b)
-	if err != nil {
-		return err
-	}
-	if err := local.Save(a.ctx, st); err != nil {
 		return err
 	}
 	views.NewStateSync(a.view()).MigratedDown(st, a.statePath())
