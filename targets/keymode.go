@@ -2,7 +2,8 @@ package targets
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hubctl/hub/credential"
@@ -99,7 +100,7 @@ func (k KeyMode) Validate() []error {
 // the target's credentials and a valid variable.
 func (k KeyMode) ValidateVars(in *Input) []error {
 	var errs []error
-	for _, id := range sortedIDs(k.Vars) {
+	for _, id := range slices.Sorted(maps.Keys(k.Vars)) {
 		if err := NotACredential("key_env", id, in); err != nil {
 			errs = append(errs, err)
 		}
@@ -121,13 +122,4 @@ func NotACredential(attr, id string, in *Input) error {
 		ids = append(ids, c.ID)
 	}
 	return fmt.Errorf("%s names %q, which is not one of this target's credentials (%s)", attr, id, strings.Join(ids, ", "))
-}
-
-func sortedIDs(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for id := range m {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
 }

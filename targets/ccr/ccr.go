@@ -51,6 +51,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -198,7 +199,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 		ids[c.ID] = c
 		idList = append(idList, c.ID)
 	}
-	for _, id := range sortedKeys(t.Models) {
+	for _, id := range slices.Sorted(maps.Keys(t.Models)) {
 		if err := targets.NotACredential("models", id, in); err != nil {
 			errs = append(errs, err)
 		}
@@ -207,7 +208,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	for _, id := range sortedKeys(transformers) {
+	for _, id := range slices.Sorted(maps.Keys(transformers)) {
 		if err := targets.NotACredential("transformers", id, in); err != nil {
 			errs = append(errs, err)
 		}
@@ -492,13 +493,4 @@ func (w *tailBuffer) tail(keys []string) string {
 		r = append([]rune("..."), r[len(r)-300:]...)
 	}
 	return strings.TrimSpace(string(r))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }

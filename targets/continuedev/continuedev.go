@@ -53,6 +53,7 @@ package continuedev
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -203,7 +204,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	for _, attr := range []struct {
 		name string
 		keys []string
-	}{{"key_env", sortedKeys(t.KeyEnv)}, {"models", sortedKeys(t.Models)}} {
+	}{{"key_env", slices.Sorted(maps.Keys(t.KeyEnv))}, {"models", slices.Sorted(maps.Keys(t.Models))}} {
 		for _, id := range attr.keys {
 			if err := targets.NotACredential(attr.name, id, in); err != nil {
 				errs = append(errs, err)
@@ -431,12 +432,3 @@ func (d *configDoc) seed() error {
 }
 
 func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}

@@ -50,9 +50,10 @@ package litellm
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/hubctl/hub/credential"
@@ -189,7 +190,7 @@ func (d *doc) Delete(key targets.Key) error {
 		return nil
 	}
 	// Removing every field but the selected one removes the entry.
-	for _, name := range sortedKeys(m) {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		if name == field {
 			continue
 		}
@@ -244,7 +245,7 @@ func (t *Target) Validate(in *targets.Input) []error {
 	for _, p := range t.pairs(in) {
 		known[pairKey(p.c, p.model)] = true
 	}
-	for _, k := range sortedKeys(t.ModelNames) {
+	for _, k := range slices.Sorted(maps.Keys(t.ModelNames)) {
 		if !known[k] {
 			errs = append(errs, fmt.Errorf("model_names has %q, which is not \"<credential id>/<model id>\" for a model of this target's credentials", k))
 		}
@@ -338,13 +339,4 @@ func (t *Target) Notes(in *targets.Input) []string {
 		notes = append(notes, fmt.Sprintf("config.yaml refers to the key of credential %q as %s: set %s in the environment the proxy runs in (its shell, .env or container), or it cannot call that provider.", c.ID, keyRef(v), v))
 	}
 	return notes
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -13,9 +13,10 @@ package backend
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -109,12 +110,7 @@ func Lookup(typ string) (Info, bool) {
 func Types() []string {
 	mu.RLock()
 	defer mu.RUnlock()
-	out := make([]string, 0, len(registry))
-	for t := range registry {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(registry))
 }
 
 // Config is a decoded state block of a backend other than the local one.

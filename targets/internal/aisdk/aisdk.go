@@ -26,6 +26,7 @@ package aisdk
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -179,7 +180,7 @@ func (tl Tool) Validate(s Settings, in *targets.Input) []error {
 	var errs []error
 	errs = append(errs, s.keys(tl).Validate()...)
 	// Not KeyMode.ValidateVars: opencode and kilo word an entry key_env["id"].
-	for _, id := range sortedKeys(s.KeyEnv) {
+	for _, id := range slices.Sorted(maps.Keys(s.KeyEnv)) {
 		if tl.find(in, id) == nil {
 			errs = append(errs, fmt.Errorf("key_env names credential %q, which is not among this target's credentials (%s)", id, strings.Join(ids(in), ", ")))
 		}
@@ -225,15 +226,6 @@ func example(in *targets.Input) string {
 		return c.ID + "/<model>"
 	}
 	return "relay/gpt-5"
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // Desired lists the items hub owns: for each credential, provider.<id>'s npm,
