@@ -39,7 +39,7 @@ func (l *loader) decodeHub(b *hcl.Block, ctx *hcl.EvalContext) (*Backend, hcl.Di
 			continue
 		}
 		be, secrets, d := backend.Decode(info, sb, ctx, l.expand)
-		l.secrets = append(l.secrets, secrets...)
+		l.addSecret(secrets...)
 		diags = append(diags, d...)
 		out = be
 	}

@@ -74,7 +74,7 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 		c.Name = id
 	}
 	if key != "" {
-		l.secrets = append(l.secrets, key)
+		l.addSecret(key)
 		c.Key = secret.New(key)
 	} else if a, ok := content.Attributes["api_key"]; ok && keyKnown {
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Empty API key",
@@ -141,7 +141,7 @@ func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL s
 		u.Method = "auto"
 	}
 	if u.Token != "" {
-		l.secrets = append(l.secrets, u.Token)
+		l.addSecret(u.Token)
 	}
 	content, _ := ub.Body.Content(usageSchema)
 	attrs := map[string]*hcl.Attribute{}
@@ -325,7 +325,7 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 		return t, diags
 	}
 	if sh, ok := t.Impl.(targets.SecretHolder); ok {
-		l.secrets = append(l.secrets, sh.Secrets()...)
+		l.addSecret(sh.Secrets()...)
 	}
 	if v, ok := t.Impl.(targets.Validator); ok {
 		for _, err := range v.Validate(t.Input) {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -81,11 +82,29 @@ var rootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 }}
 
 type loader struct {
-	opts      Options
-	parser    *hclparse.Parser
+	opts    Options
+	parser  *hclparse.Parser
+	badRefs []hcl.Range
+
+	// mu guards what evaluation collects: credentials are evaluated
+	// concurrently.
+	mu        sync.Mutex
 	filesRead []string
-	badRefs   []hcl.Range
 	secrets   []string
+}
+
+// addSecret registers values the redactor must hide.
+func (l *loader) addSecret(vs ...string) {
+	l.mu.Lock()
+	l.secrets = append(l.secrets, vs...)
+	l.mu.Unlock()
+}
+
+// addRead records a file the configuration read (hub watch watches it).
+func (l *loader) addRead(name string) {
+	l.mu.Lock()
+	l.filesRead = append(l.filesRead, name)
+	l.mu.Unlock()
 }
 
 // Load reads and evaluates every *.hcl file in opts.Dir. The Config is returned
@@ -229,10 +248,17 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 		cfg.Backend = be
 	}
 
+	// Credentials are independent of each other: evaluated concurrently
+	// (a configuration may hold a thousand), reported in their order.
+	creds := make([]*Credential, len(credOrder))
+	credDiags := make([]hcl.Diagnostics, len(credOrder))
+	parallel(len(credOrder), func(i int) {
+		creds[i], credDiags[i] = l.credential(credOrder[i], credBlocks[credOrder[i]], ctx)
+	})
 	credVals := map[string]cty.Value{}
-	for _, id := range credOrder {
-		c, d := l.credential(id, credBlocks[id], ctx)
-		diags = append(diags, d...)
+	for i, id := range credOrder {
+		c := creds[i]
+		diags = append(diags, credDiags[i]...)
 		if c == nil {
 			credVals[id] = cty.DynamicVal
 			continue

@@ -111,7 +111,7 @@ func (l *loader) addSecrets(v cty.Value) {
 	}
 	switch {
 	case v.Type() == cty.String:
-		l.secrets = append(l.secrets, v.AsString())
+		l.addSecret(v.AsString())
 	case v.CanIterateElements():
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
@@ -156,7 +156,7 @@ func (l *loader) varFile(name string, vars map[string]*variable) hcl.Diagnostics
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: fmt.Sprintf("--var-file %s: %v", name, err)}}
 	}
-	l.filesRead = append(l.filesRead, name)
+	l.addRead(name)
 	// Parsed apart from the configuration's parser: diagnostics then name the
 	// position but print no source line, since files of variables hold keys.
 	f, diags := hclparse.NewParser().ParseHCL(src, name)

@@ -134,7 +134,7 @@ func (l *loader) fileFunc() function.Function {
 			if read == nil {
 				read = os.ReadFile
 			}
-			l.filesRead = append(l.filesRead, p)
+			l.addRead(p)
 			b, err := read(p)
 			if err != nil {
 				if os.IsNotExist(err) {
