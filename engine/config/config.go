@@ -82,13 +82,13 @@ var rootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 }}
 
 type loader struct {
-	opts    Options
-	parser  *hclparse.Parser
-	badRefs []hcl.Range
+	opts   Options
+	parser *hclparse.Parser
 
-	// mu guards what evaluation collects: credentials are evaluated
-	// concurrently.
+	// mu guards what checking and evaluation collect: blocks are checked,
+	// and credentials evaluated, concurrently.
 	mu        sync.Mutex
+	badRefs   []hcl.Range
 	filesRead []string
 	secrets   []string
 }
@@ -225,8 +225,17 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 		credOrder = append(credOrder, id)
 		declared["credential"] = append(declared["credential"], id)
 	}
-	for _, b := range blocks {
-		diags = append(diags, l.checkRefs(b.Body, declared)...)
+	known := map[string]map[string]bool{}
+	for root, names := range declared {
+		known[root] = make(map[string]bool, len(names))
+		for _, n := range names {
+			known[root][n] = true
+		}
+	}
+	refDiags := make([]hcl.Diagnostics, len(blocks))
+	parallel(len(blocks), func(i int) { refDiags[i] = l.checkRefs(blocks[i].Body, declared, known) })
+	for _, d := range refDiags {
+		diags = append(diags, d...)
 	}
 
 	if len(byType["hub"]) > 1 {

@@ -16,8 +16,9 @@ var refKinds = map[string]string{
 
 // checkRefs reports every var.x, local.x and credential.x in body that names
 // nothing declared, with a suggestion, before evaluation would report it as a
-// less helpful "Unsupported attribute".
-func (l *loader) checkRefs(body hcl.Body, declared map[string][]string) hcl.Diagnostics {
+// less helpful "Unsupported attribute". declared lists the names by root
+// (for suggestions), known holds them as sets. It is safe for concurrent use.
+func (l *loader) checkRefs(body hcl.Body, declared map[string][]string, known map[string]map[string]bool) hcl.Diagnostics {
 	sb, ok := body.(*hclsyntax.Body)
 	if !ok {
 		return nil
@@ -37,17 +38,12 @@ func (l *loader) checkRefs(body hcl.Body, declared map[string][]string) hcl.Diag
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid reference",
 				Detail:  fmt.Sprintf("A reference to %s needs a name after it, like %s.example.", root, root),
 				Subject: e.SrcRange.Ptr(), Extra: refDiag{}})
-			l.badRefs = append(l.badRefs, e.SrcRange)
+			l.badRef(e.SrcRange)
 			return nil
 		}
 		step, ok := e.Traversal[1].(hcl.TraverseAttr)
-		if !ok {
+		if !ok || known[root][step.Name] {
 			return nil
-		}
-		for _, name := range declared[root] {
-			if name == step.Name {
-				return nil
-			}
 		}
 		detail := fmt.Sprintf("No %s named %q is declared.", kind, step.Name)
 		if s := suggest(step.Name, declared[root]); s != "" {
@@ -57,10 +53,17 @@ func (l *loader) checkRefs(body hcl.Body, declared map[string][]string) hcl.Diag
 		}
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared " + kind,
 			Detail: detail, Subject: e.SrcRange.Ptr(), Extra: refDiag{}})
-		l.badRefs = append(l.badRefs, e.SrcRange)
+		l.badRef(e.SrcRange)
 		return nil
 	})
 	return diags
+}
+
+// badRef records the range of a reference checkRefs reported.
+func (l *loader) badRef(r hcl.Range) {
+	l.mu.Lock()
+	l.badRefs = append(l.badRefs, r)
+	l.mu.Unlock()
 }
 
 // refDiag marks the diagnostics of checkRefs, which dedupe keeps.
