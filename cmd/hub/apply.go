@@ -47,6 +47,7 @@ Everything in the file that hub does not own is kept as it was.`,
 		},
 	}
 	f.register(c)
+	f.lock.register(c)
 	c.Flags().BoolVar(&auto, "auto-approve", false, "apply without asking for confirmation")
 	return c
 }
@@ -68,6 +69,7 @@ first, as apply does.`,
 		},
 	}
 	f.register(c)
+	f.lock.register(c)
 	c.Flags().BoolVar(&auto, "auto-approve", false, "destroy without asking for confirmation")
 	return c
 }
@@ -103,7 +105,7 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 		}
 		return a.confirm(op)
 	}
-	sess, err := a.session(cfg)
+	sess, err := a.session(cfg, f.lock)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/hubctl/hub/engine"
@@ -50,23 +52,71 @@ func (a *app) engine() *engine.Engine {
 // cachePath is where a remote state's local copy lives.
 func (a *app) cachePath() string { return filepath.Join(a.dir(), ".hub", "state-cache.json") }
 
+// lockFlag is --lock-timeout, for the commands that take the state lock.
+type lockFlag struct {
+	timeout time.Duration
+	set     bool
+}
+
+// localLockTimeout is how long a command waits for another run's lock on
+// the local state: a hub watch round or another apply takes a moment.
+const localLockTimeout = 5 * time.Second
+
+func (l *lockFlag) register(c *cobra.Command) {
+	c.Flags().Var(&durationFlag{&l.timeout, &l.set}, "lock-timeout",
+		"wait up to `DURATION` for another hub run's state lock (default 5s for local state, lock_timeout of a remote one)")
+}
+
+// wait is how long to wait for the lock of the state be names.
+func (l lockFlag) wait(be *config.Backend) time.Duration {
+	switch {
+	case l.set:
+		return l.timeout
+	case be != nil:
+		return be.LockTimeout
+	}
+	return localLockTimeout
+}
+
+// durationFlag is a duration flag that knows whether it was given.
+type durationFlag struct {
+	d   *time.Duration
+	set *bool
+}
+
+func (f *durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f *durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q is not a duration like 10s or 1m", s)
+	}
+	*f.d, *f.set = d, true
+	return nil
+}
+
+func (*durationFlag) Type() string { return "duration" }
+
 // session is the operation layer for cfg: its state store, how long to wait
 // for its lock, and who this run is.
-func (a *app) session(cfg *config.Config) (*engine.Session, error) {
+func (a *app) session(cfg *config.Config, lock lockFlag) (*engine.Session, error) {
 	store, err := a.store(cfg.Backend)
 	if err != nil {
 		return nil, err
 	}
-	return a.sessionFor(cfg.Backend, store), nil
+	sess := a.sessionFor(store)
+	sess.LockTimeout = lock.wait(cfg.Backend)
+	return sess, nil
 }
 
-// sessionFor is session with a store already open.
-func (a *app) sessionFor(be *config.Backend, store states.Store) *engine.Session {
-	var timeout time.Duration
-	if be != nil {
-		timeout = be.LockTimeout
-	}
-	return &engine.Session{Engine: a.engine(), Store: store, LockTimeout: timeout, Who: a.env["USER"] + "@" + a.host()}
+// sessionFor is a session over a store already open, for reading.
+func (a *app) sessionFor(store states.Store) *engine.Session {
+	return &engine.Session{Engine: a.engine(), Store: store, Who: a.env["USER"] + "@" + a.host()}
 }
 
 // lockFailed reports a lock that stayed held, with what to do; other
@@ -87,7 +137,7 @@ func (a *app) lockFailed(err error) error {
 
 // loadState reads the state without the lock (state show, status).
 func (a *app) loadState(store states.Store) (*states.State, error) {
-	return a.sessionFor(nil, store).Load(a.ctx)
+	return a.sessionFor(store).Load(a.ctx)
 }
 
 // planState is the state a plan starts from: the store's, or with

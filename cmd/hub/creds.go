@@ -24,6 +24,7 @@ type credFlags struct {
 	json        bool
 	parallelism int
 	timeout     time.Duration
+	lock        lockFlag // hub refresh's, to record its results
 }
 
 // The defaults of --parallelism and --timeout, also used by hub watch's

@@ -16,6 +16,7 @@ type planFlags struct {
 	vars    varFlags
 	targets []string
 	json    bool
+	lock    lockFlag // registered by the commands that take the lock
 }
 
 func (p *planFlags) register(c *cobra.Command) {
@@ -53,7 +54,7 @@ Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 			if err != nil {
 				return err
 			}
-			sess, err := a.session(cfg)
+			sess, err := a.session(cfg, f.lock)
 			if err != nil {
 				return err
 			}

@@ -24,7 +24,9 @@ the credential's first model of its family (claude-*, gpt-*, gemini-*), and
 hub plan says so next to the value.
 
 The network work runs first, without the state lock, at most --parallelism
-credentials at once; the lock is then taken only to record the results.
+credentials at once; the lock is then taken only to record the results
+(waiting for another run's lock up to --lock-timeout, and at least 10s:
+the results are already paid for).
 Ctrl-C stops cleanly and records what finished. Exit status: 0 when every
 credential was read (even if unhealthy), 1 on an error or interruption.`,
 		Example: `  hub refresh                     # every credential
@@ -40,7 +42,7 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 			if err != nil {
 				return err
 			}
-			sess, err := a.session(cfg)
+			sess, err := a.session(cfg, f.lock)
 			if err != nil {
 				return err
 			}
@@ -67,5 +69,6 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 		},
 	}
 	f.register(c, true)
+	f.lock.register(c)
 	return c
 }

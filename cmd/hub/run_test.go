@@ -193,8 +193,8 @@ func TestConfirm(t *testing.T) {
 }
 
 // TestLock: while another process holds the state lock, apply and destroy
-// fail at once, naming the holder, and write nothing; plan (read-only) still
-// works. flock(2) locks belong to an open file description, so a lock taken
+// fail once --lock-timeout has passed, naming the holder, and write nothing;
+// plan (read-only) still works. flock(2) locks belong to an open file description, so a lock taken
 // here through a second open of the lock file conflicts with run's.
 func TestLock(t *testing.T) {
 	h := newHubEnv(t)
@@ -210,7 +210,7 @@ func TestLock(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, args := range [][]string{{"apply", "--auto-approve"}, {"destroy", "--auto-approve"}} {
+	for _, args := range [][]string{{"apply", "--auto-approve", "--lock-timeout", "0s"}, {"destroy", "--auto-approve", "-lock-timeout=300ms"}} {
 		r := h.run(args...)
 		r.want(t, 1,
 			"is locked by another hub process: apply by alice@laptop (pid 4242) since "+created.Format(time.RFC3339)+", lock ID 5d2c4a1e-lock",
@@ -241,6 +241,32 @@ func TestLock(t *testing.T) {
 		t.Fatalf("lock not released by run: %v", err)
 	}
 	unlock()
+}
+
+// TestLockWait: a local lock held for a moment (a hub watch round, another
+// apply) is waited for: the apply goes ahead once it is released.
+func TestLockWait(t *testing.T) {
+	h := newHubEnv(t)
+	h.env["RELAY_API_KEY"] = "sk-test-lock-0103"
+	h.write("cfg/hub.hcl", basicHCL)
+	store := &states.FileStore{Path: filepath.Join(h.cfg, ".hub", "state.json")}
+	unlock, err := store.Lock(context.Background(), states.LockInfo{ID: "round-1", Operation: "watch", Who: "bob@laptop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		unlock()
+		close(released)
+	}()
+	h.run("apply", "--auto-approve").want(t, 0, "Apply complete! Items: 8 created")
+	select {
+	case <-released:
+	default:
+		t.Fatal("applied while the lock was held")
+	}
+	h.run("apply", "--lock-timeout", "soon").want(t, 1, `--lock-timeout`, `"soon" is not a duration`)
 }
 
 // TestMisspelledTerraformFlag: a misspelled Terraform-style flag

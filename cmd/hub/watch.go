@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/watch"
@@ -68,6 +69,7 @@ from it are applied again.`,
 		},
 	}
 	f.register(c)
+	f.lock.register(c)
 	c.Flags().DurationVar(&f.debounce, "debounce", 200*time.Millisecond, "wait this `DURATION` after the last change before applying")
 	c.Flags().StringVar(&f.onDrift, "on-drift", "warn", "what to do when a value hub owns is changed outside hub: `warn` or revert")
 	c.Flags().DurationVar(&f.refreshEvery, "refresh-every", 0, "also refresh every credential's models, balance and health each `DURATION` (e.g. 15m; 0: never)")
@@ -149,7 +151,7 @@ func (w *watcher) init(a *app, f watchFlags) error {
 	}
 	w.rec = watch.NewReconciler(dir)
 	w.rec.Load = config.Options{Env: a.env, Vars: f.vars.vars, VarFiles: f.vars.files}
-	w.rec.Session = a.session
+	w.rec.Session = func(cfg *config.Config) (*engine.Session, error) { return a.session(cfg, f.lock) }
 	w.rec.Targets = f.targets
 	w.rec.OnDrift = f.onDrift
 	return nil
