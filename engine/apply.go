@@ -11,12 +11,20 @@ import (
 
 	"github.com/hubctl/hub/engine/plans"
 	"github.com/hubctl/hub/engine/states"
+	"github.com/hubctl/hub/engine/system"
 )
 
-// StaleError reports a file changed between plan and apply.
-type StaleError struct{ Path string }
+// StaleError reports a file changed between plan and apply, or (During)
+// while apply was writing it: either way nothing was written to it.
+type StaleError struct {
+	Path   string
+	During bool
+}
 
 func (e *StaleError) Error() string {
+	if e.During {
+		return fmt.Sprintf("%s changed while hub was writing it; hub wrote nothing to it and kept the changes: run hub apply again", e.Path)
+	}
 	return fmt.Sprintf("%s changed since the plan was made; run hub plan again", e.Path)
 }
 
@@ -130,9 +138,11 @@ func (r *ApplyResult) Files(p *plans.Plan) []FileOutcome {
 var ErrPlanErrored = errors.New("the plan has errors; fix them or leave those targets out with --target")
 
 // Apply writes the planned files and returns the new state. Each file is
-// re-read first and refused if it changed since the plan; it is backed up the
-// first time hub changes it; writes are atomic. A file that fails does not
-// stop the others, and the state records only what was written.
+// re-read first and refused if it changed since the plan (or changes while
+// it is written); it is backed up the first time hub changes it; writes are
+// atomic. What is about to be written is recorded in the journal first
+// (Engine.Journal). A file that fails does not stop the others, and the
+// state records only what was written.
 func (e *Engine) Apply(ctx context.Context, pl *Planned, st *states.State) (*ApplyResult, error) {
 	if pl.Plan.Errored() {
 		return nil, ErrPlanErrored
@@ -142,6 +152,10 @@ func (e *Engine) Apply(ctx context.Context, pl *Planned, st *states.State) (*App
 	host := next.Host(e.Host)
 	salt := next.SaltBytes()
 	now := e.now().UTC()
+	backups, err := e.journalIntents(pl, next, host, now)
+	if err != nil {
+		return nil, err
+	}
 	for _, tp := range pl.Plan.Targets {
 		tr := TargetResult{Address: tp.Address}
 		for _, fc := range tp.Files {
@@ -149,18 +163,16 @@ func (e *Engine) Apply(ctx context.Context, pl *Planned, st *states.State) (*App
 			if pend == nil {
 				continue
 			}
+			// Best effort: a temporary file a crash left may hold a key.
+			_ = pend.store.clean(fc.Path)
 			fr := FileResult{Path: fc.Path}
-			ts := host.Targets[tp.Address]
-			var owned *states.File
-			if ts != nil {
-				owned = ts.Files[fc.Path]
-			}
+			owned := ownedFile(host.Targets[tp.Address], fc.Path)
 			if !bytes.Equal(pend.data, pend.before) {
-				fr.Backup, fr.Err = e.writeFile(ctx, fc, pend, owned)
+				fr.Backup, fr.Err = e.writeFile(ctx, tp.Address, fc, pend, backups[fc.Path])
 				fr.Written = fr.Err == nil
 			}
 			if fr.Err == nil {
-				record(host, tp, fc.Path, pend, owned, fr.Backup, salt, now)
+				put(host, tp.Address, tp.Type, fc.Path, fileRecord(pend, owned, fr.Backup, salt, now))
 				res.Changed = true
 			}
 			tr.Files = append(tr.Files, fr)
@@ -190,8 +202,18 @@ func wrote(t TargetResult) bool {
 	return false
 }
 
-// writeFile re-checks, backs up and writes one file.
-func (e *Engine) writeFile(ctx context.Context, fc plans.FileChange, pend *pending, owned *states.File) (string, error) {
+// needsBackup says whether hub must back a file up before changing its
+// bytes: owning items is not enough to skip it, since a first apply that
+// only adopted values wrote nothing.
+func needsBackup(owned *states.File) bool {
+	return owned == nil || (owned.Backup == "" && !owned.Created)
+}
+
+// writeFile re-checks, backs up (to backup, if named) and writes one file.
+// The backup is made by the write itself once the file is known to be as
+// planned and replaceable, so a write refused at once (a read-only file)
+// leaves none behind.
+func (e *Engine) writeFile(ctx context.Context, address string, fc plans.FileChange, pend *pending, backup string) (string, error) {
 	cur, err := pend.store.read(ctx, fc.Path)
 	exists := err == nil && cur != nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -200,56 +222,70 @@ func (e *Engine) writeFile(ctx context.Context, fc plans.FileChange, pend *pendi
 	if exists != fc.Exists || (exists && Sum(cur) != fc.BeforeSum) {
 		return "", &StaleError{Path: fc.Path}
 	}
-	backup := ""
-	// Back up before hub first changes the file's bytes. Owning items is not
-	// enough to skip it: a first apply that only adopted values wrote nothing.
-	if exists && pend.store.backups() && (owned == nil || (owned.Backup == "" && !owned.Created)) {
-		if backup, err = e.backup(fc.Path, cur); err != nil {
-			return "", err
+	c := system.Cond{Exists: fc.Exists, Data: pend.before, ReplaceReadOnly: pend.forceReadOnly}
+	made := ""
+	if backup != "" && exists {
+		c.Before = func(cur []byte) error {
+			if err := e.backupTo(fc.Path, backup, cur); err != nil {
+				return err
+			}
+			made = backup
+			return nil
 		}
 	}
-	if err := pend.store.write(ctx, fc.Path, pend.before, pend.data); err != nil {
-		return backup, err
+	err = pend.store.write(ctx, fc.Path, pend.data, c)
+	var ro *system.ReadOnlyFileError
+	switch {
+	case err == nil:
+		return made, nil
+	case errors.Is(err, system.ErrChanged):
+		return made, &StaleError{Path: fc.Path, During: true}
+	case errors.As(err, &ro):
+		return made, fmt.Errorf("%w, or set force_readonly = true in target %s to replace it anyway", err, address)
 	}
-	return backup, nil
+	return made, err
 }
 
-// backup copies data to a new <path>.hub-backup-<time>[-N] file, never over
-// an earlier backup.
-func (e *Engine) backup(path string, data []byte) (string, error) {
+// backupName picks the backup for path, whose contents are data: the one
+// an earlier, interrupted apply made of the same contents (prev, from its
+// journal), so failing applies do not pile up copies; else a new
+// <path>.hub-backup-<time>[-N] name, never an earlier backup's.
+func (e *Engine) backupName(path string, data []byte, prev string) (string, error) {
+	if prev != "" {
+		if b, err := e.Sys.ReadFile(prev); err == nil && bytes.Equal(b, data) {
+			return prev, nil
+		}
+	}
 	base := fmt.Sprintf("%s.hub-backup-%s", path, e.now().UTC().Format("20060102T150405Z"))
 	name := base
 	for n := 1; ; n++ {
 		_, err := e.Sys.ReadFile(name)
 		if errors.Is(err, fs.ErrNotExist) {
-			break
+			return name, nil
 		}
 		if err != nil {
 			return "", fmt.Errorf("back up %s: %w", path, err)
 		}
 		name = fmt.Sprintf("%s-%d", base, n)
 	}
-	if err := e.Sys.WriteFile(name, data, 0o600); err != nil {
-		return "", fmt.Errorf("back up %s: %w", path, err)
-	}
-	return name, nil
 }
 
-// record updates the host's state for a file hub just wrote (or adopted).
-func record(host *states.Host, tp plans.TargetPlan, path string, pend *pending, owned *states.File, backup string, salt []byte, t time.Time) {
-	ts := host.Targets[tp.Address]
-	if len(pend.items) == 0 {
-		if ts != nil {
-			delete(ts.Files, path)
-			if len(ts.Files) == 0 {
-				delete(host.Targets, tp.Address)
-			}
-		}
-		return
+// backupTo copies data to the backup name, unless it holds data already.
+func (e *Engine) backupTo(path, name string, data []byte) error {
+	if b, err := e.Sys.ReadFile(name); err == nil && bytes.Equal(b, data) {
+		return nil
 	}
-	if ts == nil {
-		ts = &states.Target{Type: tp.Type, Files: map[string]*states.File{}}
-		host.Targets[tp.Address] = ts
+	if err := e.Sys.WriteFile(name, data, 0o600); err != nil {
+		return fmt.Errorf("back up %s: %w", path, err)
+	}
+	return nil
+}
+
+// fileRecord is what the state records for a file hub just wrote (or
+// adopted): nil when hub owns nothing there any more.
+func fileRecord(pend *pending, owned *states.File, backup string, salt []byte, t time.Time) *states.File {
+	if len(pend.items) == 0 {
+		return nil
 	}
 	f := &states.File{Sum: Sum(pend.data), Items: map[string]*states.Item{}}
 	if owned != nil {
@@ -275,6 +311,26 @@ func record(host *states.Host, tp plans.TargetPlan, path string, pend *pending, 
 			}
 		}
 		f.Items[k] = si
+	}
+	return f
+}
+
+// put records f for path in the host's target (nil f: hub owns nothing
+// there any more).
+func put(host *states.Host, address, typ, path string, f *states.File) {
+	ts := host.Targets[address]
+	if f == nil {
+		if ts != nil {
+			delete(ts.Files, path)
+			if len(ts.Files) == 0 {
+				delete(host.Targets, address)
+			}
+		}
+		return
+	}
+	if ts == nil {
+		ts = &states.Target{Type: typ, Files: map[string]*states.File{}}
+		host.Targets[address] = ts
 	}
 	ts.Files[path] = f
 }

@@ -37,6 +37,11 @@ type Engine struct {
 	Now  func() time.Time
 	// SkipReload leaves out targets' reload steps (golden tests).
 	SkipReload bool
+	// Journal, if set, is the file where Apply records what it is about to
+	// write before writing it (.hub/journal.json), so that a run
+	// interrupted before the state was saved is recognised by the next one
+	// as hub's own (Recover). Empty: no journal.
+	Journal string
 }
 
 func (e *Engine) now() time.Time {
@@ -70,6 +75,8 @@ type pending struct {
 	existed bool      // the file existed at plan time
 	store   documents // where it is written
 	items   []targets.Item
+	// forceReadOnly replaces the file even if read-only (force_readonly).
+	forceReadOnly bool
 }
 
 // ErrUnknownTarget is wrapped when --target names nothing.
@@ -102,7 +109,7 @@ func (e *Engine) Plan(ctx context.Context, cfg *config.Config, st *states.State,
 		addr := t.Address()
 		inConfig[addr] = true
 		if selected(addr) {
-			jobs = append(jobs, &targetJob{addr: addr, typ: t.Type, impl: t.Impl, in: t.Input, owned: host.Targets[addr]})
+			jobs = append(jobs, &targetJob{addr: addr, typ: t.Type, impl: t.Impl, in: t.Input, owned: host.Targets[addr], forceReadOnly: t.ForceReadOnly})
 		}
 	}
 	for _, addr := range host.Addresses() {
@@ -168,6 +175,8 @@ type targetJob struct {
 	owned     *states.Target
 	removed   bool
 	err       string
+	// forceReadOnly is the block's force_readonly.
+	forceReadOnly bool
 
 	plan    plans.TargetPlan
 	pending map[string]*pending
@@ -208,7 +217,7 @@ func (e *Engine) planTarget(ctx context.Context, sys system.System, j *targetJob
 		fc, pend := e.planFile(ctx, documentsOf(sys, j.impl, path), j.impl, path, spec, ownedFile(j.owned, path), salt)
 		j.plan.Files = append(j.plan.Files, fc)
 		if pend != nil {
-			pend.address, pend.typ = j.addr, j.typ
+			pend.address, pend.typ, pend.forceReadOnly = j.addr, j.typ, j.forceReadOnly
 			pend.store = documentsOf(e.Sys, j.impl, path)
 			j.pending[path] = pend
 		}

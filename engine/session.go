@@ -41,6 +41,10 @@ func (s *Session) PlanState(ctx context.Context, refresh bool) (st *states.State
 	synced, remote := s.Store.(*states.Synced)
 	if refresh || !remote {
 		st, err := s.load(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		st, _, err = s.Engine.Recover(st)
 		return st, false, err
 	}
 	st, err = synced.Cached()
@@ -50,7 +54,8 @@ func (s *Session) PlanState(ctx context.Context, refresh bool) (st *states.State
 	if err != nil {
 		return nil, false, err
 	}
-	return st, true, nil
+	st, _, err = s.Engine.Recover(st)
+	return st, true, err
 }
 
 // Load reads the state without the lock (hub status, hub state show).
@@ -81,9 +86,14 @@ type Op struct {
 	s      *Session
 	ctx    context.Context
 	unlock func() error
-	// State is the state as loaded under the lock; Apply moves it on to the
-	// state saved.
+	// State is the state as loaded under the lock, with what an
+	// interrupted apply wrote recovered from the journal (Engine.Recover);
+	// Apply moves it on to the state saved.
 	State *states.State
+	// base is the state as stored, what a save merges against; recovered
+	// says State holds more than it.
+	base      *states.State
+	recovered bool
 }
 
 // Begin takes the lock for operation op ("apply", "destroy", "watch") and
@@ -99,7 +109,12 @@ func (s *Session) Begin(ctx context.Context, op string) (*Op, error) {
 		unlock()
 		return nil, err
 	}
-	return &Op{s: s, ctx: ctx, unlock: unlock, State: st}, nil
+	o := &Op{s: s, ctx: ctx, unlock: unlock, base: st}
+	if o.State, o.recovered, err = s.Engine.Recover(st); err != nil {
+		unlock()
+		return nil, err
+	}
+	return o, nil
 }
 
 // Close releases the lock.
@@ -141,18 +156,39 @@ func (o *Op) Apply(pl *Planned) (*ApplyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if res.Changed {
-		res.SaveErr = o.save(res.State)
-		if res.SaveErr == nil {
-			o.State = res.State
+	if res.Changed || o.recovered {
+		if !res.Changed {
+			res.State.Serial++
 		}
+		res.SaveErr = o.save(res.State)
 	}
 	return res, nil
 }
 
-// save saves next, made from the loaded state by this host.
+// SaveRecovered saves the state when it holds what an interrupted apply
+// wrote (recovered from the journal) and nothing else is to be applied.
+func (o *Op) SaveRecovered() error {
+	if !o.recovered {
+		return nil
+	}
+	next := o.State.Clone()
+	next.Serial++
+	return o.save(next)
+}
+
+// save saves next, made from the loaded state by this host; once saved,
+// the journal is done with.
 func (o *Op) save(next *states.State) error {
-	err := states.SaveMerged(o.ctx, o.s.Store, o.State, next, o.s.Engine.Host)
+	err := o.saveMerged(next)
+	if err == nil {
+		o.State, o.base, o.recovered = next, next, false
+		o.s.Engine.clearJournal()
+	}
+	return err
+}
+
+func (o *Op) saveMerged(next *states.State) error {
+	err := states.SaveMerged(o.ctx, o.s.Store, o.base, next, o.s.Engine.Host)
 	var ce *states.ConflictError
 	if errors.As(err, &ce) && ce.Section != "" {
 		return fmt.Errorf("%w; the files above were written, but hub could not record them: run hub plan to see where things stand", err)
@@ -207,7 +243,7 @@ func (s *Session) Apply(ctx context.Context, cfg *config.Config, opts ApplyOptio
 		return out, ErrPlanErrored
 	}
 	if !planned.Plan.HasChanges() {
-		return out, nil
+		return out, op.SaveRecovered()
 	}
 	out.Result, err = op.Apply(planned)
 	return out, err

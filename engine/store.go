@@ -14,7 +14,11 @@ import (
 // fs.ErrNotExist for an absent file; a remote returns nil contents instead.
 type documents interface {
 	read(ctx context.Context, name string) ([]byte, error)
-	write(ctx context.Context, name string, before, after []byte) error
+	// write replaces the document with after only while it is as c expects
+	// (c.Data: its contents at plan time).
+	write(ctx context.Context, name string, after []byte, c system.Cond) error
+	// clean removes what an interrupted write left beside the document.
+	clean(name string) error
 	// backups reports whether a copy is kept before hub first changes a document.
 	backups() bool
 }
@@ -44,12 +48,12 @@ type fileDocs struct {
 
 func (f fileDocs) read(_ context.Context, name string) ([]byte, error) { return f.sys.ReadFile(name) }
 
-func (f fileDocs) write(_ context.Context, name string, _, after []byte) error {
-	if f.inPlace {
-		return f.sys.WriteFileInPlace(name, after, 0o600)
-	}
-	return f.sys.WriteFile(name, after, 0o600)
+func (f fileDocs) write(_ context.Context, name string, after []byte, c system.Cond) error {
+	c.InPlace = f.inPlace
+	return f.sys.WriteFileIf(name, after, 0o600, c)
 }
+
+func (f fileDocs) clean(name string) error { return f.sys.CleanTemps(name) }
 
 func (fileDocs) backups() bool { return true }
 
@@ -63,11 +67,13 @@ func (s remoteDocs) read(ctx context.Context, name string) ([]byte, error) {
 	return s.r.Fetch(ctx, name)
 }
 
-func (s remoteDocs) write(ctx context.Context, name string, before, after []byte) error {
+func (s remoteDocs) write(ctx context.Context, name string, after []byte, c system.Cond) error {
 	if s.readOnly {
 		return fmt.Errorf("%s: %w", name, system.ErrReadOnly)
 	}
-	return s.r.Push(ctx, name, before, after)
+	return s.r.Push(ctx, name, c.Data, after)
 }
+
+func (remoteDocs) clean(string) error { return nil }
 
 func (remoteDocs) backups() bool { return false }

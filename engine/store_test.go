@@ -24,11 +24,11 @@ func (p *pushRecorder) Push(context.Context, string, []byte, []byte) error {
 func TestPlanDocumentsReadOnly(t *testing.T) {
 	r := &pushRecorder{}
 	ro := documentsOf(system.ReadOnly{System: system.NewMem(nil)}, r, "http://127.0.0.1:1/x")
-	if err := ro.write(context.Background(), "http://127.0.0.1:1/x", nil, []byte("{}")); !errors.Is(err, system.ErrReadOnly) || r.pushes != 0 {
+	if err := ro.write(context.Background(), "http://127.0.0.1:1/x", []byte("{}"), system.Cond{}); !errors.Is(err, system.ErrReadOnly) || r.pushes != 0 {
 		t.Fatalf("read-only remote write: err = %v, pushes = %d", err, r.pushes)
 	}
 	rw := documentsOf(system.NewMem(nil), r, "http://127.0.0.1:1/x")
-	if err := rw.write(context.Background(), "http://127.0.0.1:1/x", nil, []byte("{}")); err != nil || r.pushes != 1 {
+	if err := rw.write(context.Background(), "http://127.0.0.1:1/x", []byte("{}"), system.Cond{}); err != nil || r.pushes != 1 {
 		t.Fatalf("apply's remote write: err = %v, pushes = %d", err, r.pushes)
 	}
 }

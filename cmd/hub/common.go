@@ -46,7 +46,8 @@ func (a *app) engine() *engine.Engine {
 	if err != nil {
 		dir = a.dir()
 	}
-	return &engine.Engine{Sys: system.OS{}, Env: targets.Env{Vars: a.env, Dir: dir}, Host: a.host()}
+	return &engine.Engine{Sys: system.OS{}, Env: targets.Env{Vars: a.env, Dir: dir}, Host: a.host(),
+		Journal: filepath.Join(dir, ".hub", "journal.json")}
 }
 
 // cachePath is where a remote state's local copy lives.

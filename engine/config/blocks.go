@@ -252,7 +252,7 @@ func evalInto(a *hcl.Attribute, ctx *hcl.EvalContext, want cty.Type, set func(ct
 	return diags
 }
 
-var targetCommonSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "credential"}, {Name: "credentials"}}}
+var targetCommonSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "credential"}, {Name: "credentials"}, {Name: "force_readonly"}}}
 
 func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Target, hcl.Diagnostics) {
 	typ, name := b.Labels[0], b.Labels[1]
@@ -272,6 +272,9 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 	t := &Target{Type: typ, Name: name, Info: info, Impl: info.New(), Range: b.DefRange,
 		Input: &targets.Input{Address: typ + "." + name}}
 
+	if a, ok := content.Attributes["force_readonly"]; ok {
+		diags = append(diags, evalInto(a, ctx, cty.Bool, func(v cty.Value) { t.ForceReadOnly = v.True() })...)
+	}
 	single, hasSingle := content.Attributes["credential"]
 	multi, hasMulti := content.Attributes["credentials"]
 	switch {
@@ -332,6 +335,10 @@ func (l *loader) target(b *hcl.Block, cfg *Config, ctx *hcl.EvalContext) (*Targe
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + typ + " target",
 				Detail: fmt.Sprintf("In target %s: %v.", t.Input.Address, err), Subject: b.DefRange.Ptr()})
 		}
+	}
+	for _, err := range l.ownFiles(t) {
+		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + typ + " target",
+			Detail: fmt.Sprintf("In target %s: %v.", t.Input.Address, err), Subject: b.DefRange.Ptr()})
 	}
 	return t, diags
 }

@@ -66,6 +66,9 @@ type Target struct {
 	Impl       targets.Target
 	Input      *targets.Input
 	Range      hcl.Range
+	// ForceReadOnly is the block's force_readonly: replace the target's
+	// files even when they are read-only (by default hub leaves them).
+	ForceReadOnly bool
 }
 
 // Address returns "type.name".

@@ -248,10 +248,50 @@ func Decode(b []byte) (*State, error) {
 	if err := (header{Version: s.Version, Lineage: s.Lineage}).check(); err != nil {
 		return nil, err
 	}
+	s.repair()
+	return &s, nil
+}
+
+// repair makes a decoded state whole: JSON null where a section, a target,
+// a file or an item should be is dropped, and a missing map is made empty,
+// so that nothing planning or applying reads or writes is nil. A state
+// edited by hand (or by a broken tool) loads instead of crashing apply.
+func (s *State) repair() {
 	if s.Hosts == nil {
 		s.Hosts = map[string]*Host{}
 	}
-	return &s, nil
+	for name, h := range s.Hosts {
+		if h == nil {
+			delete(s.Hosts, name)
+			continue
+		}
+		if h.Targets == nil {
+			h.Targets = map[string]*Target{}
+		}
+		for addr, t := range h.Targets {
+			if t == nil {
+				delete(h.Targets, addr)
+				continue
+			}
+			if t.Files == nil {
+				t.Files = map[string]*File{}
+			}
+			for path, f := range t.Files {
+				if f == nil {
+					delete(t.Files, path)
+					continue
+				}
+				if f.Items == nil {
+					f.Items = map[string]*Item{}
+				}
+				for k, it := range f.Items {
+					if it == nil {
+						delete(f.Items, k)
+					}
+				}
+			}
+		}
+	}
 }
 
 // header is the part of a state document that orders it: enough to check a

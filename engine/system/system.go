@@ -25,6 +25,20 @@ type System interface {
 	// replaced by rename. It is not atomic, so it first leaves a complete copy
 	// of the new contents beside the file, removed once the write is done.
 	WriteFileInPlace(name string, data []byte, perm fs.FileMode) error
+	// WriteFileIf is WriteFile (or WriteFileInPlace, with c.InPlace)
+	// conditioned on the file's current contents: it writes only while the
+	// file is exactly as c expects, checked again just before the file is
+	// replaced (and after, where the platform allows), so that a user's save
+	// during the write is kept rather than overwritten. A mismatch writes
+	// nothing and returns an error wrapping ErrChanged. A file its owner may
+	// not write is refused with a *ReadOnlyFileError unless c.ReplaceReadOnly.
+	WriteFileIf(name string, data []byte, perm fs.FileMode, c Cond) error
+	// Remove removes a file hub wrote for itself (its journal); an absent
+	// file is no error.
+	Remove(name string) error
+	// CleanTemps removes the temporary files an interrupted write of name
+	// left beside it (they may hold keys).
+	CleanTemps(name string) error
 }
 
 // ErrReadOnly is returned by a read-only System on any write.
@@ -44,6 +58,19 @@ func (ReadOnly) WriteFileInPlace(name string, _ []byte, _ fs.FileMode) error {
 	return fmt.Errorf("write %s: %w", name, ErrReadOnly)
 }
 
+// WriteFileIf implements System.
+func (ReadOnly) WriteFileIf(name string, _ []byte, _ fs.FileMode, _ Cond) error {
+	return fmt.Errorf("write %s: %w", name, ErrReadOnly)
+}
+
+// Remove implements System.
+func (ReadOnly) Remove(name string) error { return fmt.Errorf("remove %s: %w", name, ErrReadOnly) }
+
+// CleanTemps implements System.
+func (ReadOnly) CleanTemps(name string) error {
+	return fmt.Errorf("clean beside %s: %w", name, ErrReadOnly)
+}
+
 // OS is the real filesystem.
 type OS struct{}
 
@@ -52,8 +79,9 @@ var _ System = OS{}
 // ReadFile implements System.
 func (OS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
 
-// WriteFile implements System: a temporary file in the same directory, its
-// mode set before any data is written, fsync, then rename over the target.
+// WriteFile implements System: a temporary file in the same directory,
+// created 0600 and given the file's mode only once complete, fsync, then
+// rename over the target.
 func (OS) WriteFile(name string, data []byte, perm fs.FileMode) error {
 	target, err := resolve(name)
 	if err != nil {
@@ -74,40 +102,53 @@ func (OS) WriteFile(name string, data []byte, perm fs.FileMode) error {
 	} else {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".hub-tmp-*")
+	tmpName, err := writeTemp(name, target, data, mode, owner)
 	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmpName, target); err != nil {
+		os.Remove(tmpName)
 		return fmt.Errorf("write %s: %w", name, err)
 	}
+	syncDir(filepath.Dir(target))
+	return nil
+}
+
+// tempPrefix names the temporary files of a write of target; CleanTemps
+// removes what a crash left of them.
+func tempPrefix(target string) string { return "." + filepath.Base(target) + ".hub-tmp-" }
+
+// writeTemp writes data to a new temporary file beside target and returns
+// its name. The file is created 0600 and only given mode (and owner) once
+// its contents are complete and synced, so a crash leaves no copy of a key
+// readable by others.
+func writeTemp(name, target string, data []byte, mode fs.FileMode, owner *ownership) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(target), tempPrefix(target)+"*")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
 	tmpName := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmpName)
-		}
-	}()
+	fail := func(err error) (string, error) {
+		tmp.Close()
+		os.Remove(tmpName)
+		return "", fmt.Errorf("write %s: %w", name, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
 	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+		return fail(err)
 	}
 	if owner != nil {
 		owner.apply(tmp)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+		return fail(err)
 	}
-	if err := os.Rename(tmpName, target); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	ok = true
-	syncDir(dir)
-	return nil
+	return tmpName, nil
 }
 
 // WriteFileInPlace implements System: the new contents go first to a
