@@ -12,25 +12,22 @@ import (
 	"unicode/utf8"
 )
 
-// FragmentLen is the longest run of a known secret's characters that
-// Redact lets through: a fragment of FragmentLen or more characters (or,
-// for a secret shorter than 2×FragmentLen, half of it, but never fewer
-// than MinFragmentLen) is redacted wherever it appears. An upstream that
-// echoes a key in a message the message's cut then shortens, or a tail
-// shown as "…7f3a9b2c-more", would otherwise print most of the key. Twelve
-// characters of a random key leave the rest no easier to guess; shorter
-// runs would start matching ordinary words of passwords.
+// FragmentLen is the longest start or end of a known secret that Redact
+// lets through: a prefix or suffix of FragmentLen or more characters is
+// redacted wherever it appears (a secret shorter than that only whole).
+// An upstream that echoes a key in a message that is then cut inside it,
+// or shows it by its tail, would otherwise print most of the key. Twelve
+// characters of a random key leave the rest no easier to guess. Shorter
+// runs, half of a short secret, or a run from a secret's middle alone
+// start matching ordinary words: keys and passwords made of words share
+// them with paths and names ("sk-test-anthropic" ends with an API type).
 const FragmentLen = 12
-
-// MinFragmentLen is the shortest fragment redacted, for secrets short
-// enough that half of them is less than FragmentLen.
-const MinFragmentLen = 8
 
 // seedLen is the length of the windows indexed to find fragments.
 const seedLen = MinRedactLen
 
 // A Redactor replaces every known secret in text with the placeholder, and
-// any long enough fragment of one (see FragmentLen), whatever whitespace was
+// any long enough start or end of one (see FragmentLen), whatever whitespace was
 // put into it or taken out of it: a key holding a tab that a message
 // turned into a space, or a key an upstream broke over lines, is still
 // found. It is safe for concurrent use. The zero value knows no secrets.
@@ -53,10 +50,7 @@ type seedRef struct{ frag, off int }
 
 // fragmentMin is how many characters of a secret of n non-blank
 // characters make a fragment worth redacting.
-func fragmentMin(n int) int {
-	m := min(FragmentLen, max(MinFragmentLen, (n+1)/2))
-	return min(m, n)
-}
+func fragmentMin(n int) int { return min(FragmentLen, n) }
 
 // Add registers secrets to scrub, together with the escaped forms they take
 // when printed quoted (Go and HCL quoting, JSON with and without HTML
@@ -216,7 +210,10 @@ func (r *Redactor) fragmentSpans(s string) []span {
 				b++
 				m++
 			}
-			if b-a >= f.min {
+			// Only a run that starts or ends the secret counts: a key
+			// cut short or shown by its tail. A run from its middle
+			// alone could be ordinary text sharing a word with it.
+			if b-a >= f.min && (k == 0 || m == len(f.norm)) {
 				out = append(out, span{pos[a], pos[b-1] + 1})
 				best = max(best, b)
 			}
