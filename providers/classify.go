@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/hubctl/hub/secret"
 )
 
 // Class is what went wrong with an upstream call, in the user's terms.
@@ -286,6 +288,7 @@ func Classify(status int, contentType string, body []byte) *Failure {
 	if info.Reason != "" {
 		f.Code = info.Reason
 	}
+	f.Code = shorten(f.Code, 80)
 	f.Class = classify(status, info)
 	if f.Message == "" && !isErr && len(bytes.TrimSpace(body)) > 0 && status >= 400 {
 		f.Message = shorten(strings.TrimSpace(string(body)), 200)
@@ -401,8 +404,18 @@ func transportMessage(err error) string {
 	return shorten(s, 300)
 }
 
+// Printable is an upstream's text made safe to print: secret.Printable,
+// with runs of blanks collapsed. Redact before: a key respaced or cut can
+// only be recognised by its fragments.
+func Printable(s string) string {
+	return secret.Printable(strings.Join(strings.Fields(s), " "))
+}
+
+// shorten makes s printable and cuts it to about n bytes. Every message
+// kept from an upstream goes through it, after the Client redacted the
+// answer it came from.
 func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = Printable(s)
 	if len(s) <= n {
 		return s
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hubctl/hub/credential"
+	"github.com/hubctl/hub/secret"
 )
 
 // Auth says how a request carries a credential.
@@ -159,14 +160,8 @@ func (c *Client) Do(ctx context.Context, cred *credential.Credential, req Reques
 			return nil, fmt.Errorf("%s: encode request: %w", endpoint, err)
 		}
 	}
-	redact := func(s string) string {
-		for _, v := range []string{cred.Key.Reveal(), cred.Usage.Token.Reveal()} {
-			if len(v) >= 4 {
-				s = strings.ReplaceAll(s, v, "(sensitive value)")
-			}
-		}
-		return s
-	}
+	red := credentialRedactor(cred)
+	redact := func(s string) string { return Printable(red.Redact(s)) }
 	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
 	for attempt := 0; ; attempt++ {
 		resp, err := c.once(ctx, u.String(), req, body, secretValue)
@@ -189,6 +184,10 @@ func (c *Client) Do(ctx context.Context, cred *credential.Credential, req Reques
 			}
 			return nil, f
 		}
+		// The answer is redacted before anything reads it (classifying,
+		// cutting a message short, decoding model ids): a key echoed in it,
+		// cut or respaced later, could no longer be recognised.
+		resp.Body = []byte(red.Redact(string(resp.Body)))
 		f := Classify(resp.Status, resp.Header.Get("Content-Type"), resp.Body)
 		if f != nil && req.Raw && resp.Status >= 200 && resp.Status < 300 && !IsHTML(resp.Header.Get("Content-Type"), resp.Body) {
 			f = nil
@@ -263,6 +262,14 @@ func (c *Client) once(ctx context.Context, rawURL string, req Request, body []by
 		return nil, err
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// credentialRedactor knows the secrets a request for cred may carry: its
+// key and its usage token.
+func credentialRedactor(cred *credential.Credential) *secret.Redactor {
+	r := &secret.Redactor{}
+	r.Add(cred.Key.Reveal(), cred.Usage.Token.Reveal())
+	return r
 }
 
 // redactURL drops the query (it may carry ?key=) and any userinfo.

@@ -8,9 +8,10 @@ type Fmt struct{ *View }
 // NewFmt returns hub fmt's view.
 func NewFmt(v *View) Fmt { return Fmt{v} }
 
-// Diff shows the formatting of the file name as a unified diff.
+// Diff shows the formatting of the file name as a unified diff, keys
+// hidden on both sides (redactSource).
 func (v Fmt) Diff(name, before, after string) {
-	fmt.Fprint(v.Out, unifiedDiff(name, before, after))
+	fmt.Fprint(v.Out, unifiedDiff(name, redactSource(before), redactSource(after)))
 }
 
 // File names a file that was formatted, or that needs formatting.

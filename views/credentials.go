@@ -32,16 +32,17 @@ type refreshHuman struct{ *View }
 
 func (v refreshHuman) Refreshed(c *config.Credential, r *telemetry.Result, rec *telemetry.Record) {
 	st := v.Style
+	rec = printableRecord(rec)
 	fmt.Fprintf(v.Out, "%s %s  %s\n", healthMark(st, rec.Health.Status), st.Bold(c.ID), summary(rec))
 	for _, err := range []error{r.ModelsErr, r.UsageErr} {
 		if err == nil {
 			continue
 		}
 		if f, ok := providers.AsFailure(err); ok && f.Unsupported() && err == r.UsageErr {
-			fmt.Fprintf(v.Out, "    usage: %s\n", err)
+			fmt.Fprintf(v.Out, "    usage: %s\n", printableErr(err))
 			continue
 		}
-		fmt.Fprintf(v.Out, "    %s\n", err)
+		fmt.Fprintf(v.Out, "    %s\n", printableErr(err))
 	}
 }
 
@@ -101,7 +102,7 @@ func (v statusHuman) Status(rows []StatusRow) {
 	fmt.Fprintln(tw, "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR")
 	never := 0
 	for _, r := range rows {
-		c, rec := r.Credential, r.Record
+		c, rec := r.Credential, printableRecord(r.Record)
 		cols := []string{c.ID, c.APIType, c.BaseURL}
 		switch {
 		case rec == nil:
@@ -167,17 +168,17 @@ func (v verifyHuman) Verified(c *config.Credential, ver *telemetry.Verification)
 	fmt.Fprintf(v.Out, "%s %s  %s  %s\n", mark, st.Bold(c.ID), c.APIType, c.BaseURL)
 	for i, ck := range ver.Checks {
 		if i == 1 && ver.Model != "" {
-			fmt.Fprintf(v.Out, "    model for probes: %s (%s)\n", ver.Model, ver.ModelFrom)
+			fmt.Fprintf(v.Out, "    model for probes: %s (%s)\n", printable(ver.Model), ver.ModelFrom)
 		}
 		if ck.OK() {
-			detail := ck.Detail
+			detail := printable(ck.Detail)
 			if ck.Name == "models" && ver.Models != nil && ver.Models.Endpoint != "" {
-				detail += " from " + ver.Models.Endpoint
+				detail += " from " + printable(ver.Models.Endpoint)
 			}
 			fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("32", "✓"), ck.Name, detail, ms(ck.Duration))
 			continue
 		}
-		fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("31", "✗"), ck.Name, ck.Err, ms(ck.Duration))
+		fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("31", "✗"), ck.Name, printableErr(ck.Err), ms(ck.Duration))
 	}
 }
 
@@ -200,16 +201,16 @@ type checkJSON struct {
 func (v verifyJSON) Verified(c *config.Credential, ver *telemetry.Verification) {
 	fields := map[string]any{"credential": c.ID, "api_type": c.APIType, "base_url": c.BaseURL, "ok": ver.OK()}
 	if ver.Models != nil {
-		fields["models"], fields["models_endpoint"] = ver.Models.IDs(), ver.Models.Endpoint
+		fields["models"], fields["models_endpoint"] = printableIDs(ver.Models.IDs()), printable(ver.Models.Endpoint)
 	}
 	if ver.Model != "" {
-		fields["model"], fields["model_from"] = ver.Model, ver.ModelFrom
+		fields["model"], fields["model_from"] = printable(ver.Model), ver.ModelFrom
 	}
 	var checks []checkJSON
 	for _, ck := range ver.Checks {
-		cj := checkJSON{Name: ck.Name, OK: ck.OK(), Detail: ck.Detail, DurationMS: ck.Duration.Milliseconds()}
+		cj := checkJSON{Name: ck.Name, OK: ck.OK(), Detail: printable(ck.Detail), DurationMS: ck.Duration.Milliseconds()}
 		if ck.Err != nil {
-			cj.Error = ck.Err.Error()
+			cj.Error = printableErr(ck.Err)
 			if f, ok := providers.AsFailure(ck.Err); ok {
 				cj.Class = f.Class
 			}
@@ -230,7 +231,7 @@ func (verifyJSON) Verifications(int, int) {}
 func firstError(v *telemetry.Verification) string {
 	for _, ck := range v.Checks {
 		if ck.Err != nil {
-			return ck.Name + ": " + ck.Err.Error()
+			return ck.Name + ": " + printableErr(ck.Err)
 		}
 	}
 	return "not verified"
@@ -257,16 +258,16 @@ type modelsHuman struct{ *View }
 
 func (v modelsHuman) Models(_ string, list *providers.ModelList) {
 	for _, m := range list.Models {
-		fmt.Fprintln(v.Out, m.ID)
+		fmt.Fprintln(v.Out, printable(m.ID))
 	}
-	fmt.Fprintf(v.Err, "%s from %s\n", plural(len(list.Models), "model"), list.Endpoint)
+	fmt.Fprintf(v.Err, "%s from %s\n", plural(len(list.Models), "model"), printable(list.Endpoint))
 }
 
 type modelsJSON struct{ jsonView }
 
 func (v modelsJSON) Models(id string, list *providers.ModelList) {
 	v.j.Emit("info", "models", fmt.Sprintf("%s: %d models", id, len(list.Models)),
-		map[string]any{"credential": id, "endpoint": list.Endpoint, "models": list.Models})
+		map[string]any{"credential": id, "endpoint": printable(list.Endpoint), "models": printableModels(list.Models)})
 }
 
 func levelOf(health string) string {
@@ -350,6 +351,7 @@ func thousands(n int64) string {
 
 // recordFields is a record for JSON output.
 func recordFields(c *config.Credential, r *telemetry.Record) map[string]any {
+	r = printableRecord(r)
 	m := map[string]any{"credential": c.ID, "name": c.Name, "api_type": c.APIType, "base_url": c.BaseURL, "tags": c.Tags}
 	if r == nil {
 		m["health"] = telemetry.Health{Status: telemetry.Unknown, Reason: "never refreshed"}

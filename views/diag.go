@@ -2,7 +2,6 @@ package views
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +13,7 @@ import (
 // the source lines with the subject underlined, and the detail. Editors and
 // CI parse the first line; people read the rest.
 func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, st Style) {
+	shown := map[string]string{} // file name → its source, keys hidden
 	for _, d := range diags {
 		sev := "error"
 		code := "31"
@@ -27,7 +27,12 @@ func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.
 		fmt.Fprintf(w, "hub: %s: %s%s\n", st.Paint(code, sev), loc, st.Bold(d.Summary))
 		if d.Subject != nil {
 			if f := files[d.Subject.Filename]; f != nil {
-				snippet(w, f.Bytes, *d.Subject, st)
+				src, ok := shown[d.Subject.Filename]
+				if !ok {
+					src = redactSource(string(f.Bytes))
+					shown[d.Subject.Filename] = src
+				}
+				snippet(w, src, *d.Subject, st)
 			}
 		}
 		if d.Detail != "" {
@@ -39,9 +44,10 @@ func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.
 	}
 }
 
-// snippet prints the lines of rng with a caret line under the subject.
-func snippet(w io.Writer, src []byte, rng hcl.Range, st Style) {
-	sc := bufio.NewScanner(bytes.NewReader(src))
+// snippet prints the lines of rng with a caret line under the subject;
+// src has its keys hidden already (redactSource).
+func snippet(w io.Writer, src string, rng hcl.Range, st Style) {
+	sc := bufio.NewScanner(strings.NewReader(src))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		if n < rng.Start.Line {

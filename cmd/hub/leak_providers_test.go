@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hubctl/hub/providers/fakerelay"
+	"github.com/hubctl/hub/secret"
 )
 
 // usageCanary is the token of a custom usage endpoint: a secret too.
@@ -153,4 +156,100 @@ target "claude_code" "default" {
 	if _, err := os.Stat(filepath.Join(h.cfg, ".hub", "state.json")); err != nil {
 		t.Errorf("refresh wrote no state: %v", err)
 	}
+}
+
+// TestHostileUpstreamCannotLeakOrPaint points one credential per hostile
+// mode and length at fakerelay.Hostile: the key echoed so that hub's
+// message cut falls at every position inside it, by prefix and suffix of
+// every length, split by tabs and newlines, as model ids, and wrapped in
+// escape sequences. No output of verify (plain, --json, --deep, --cli),
+// models, refresh or status, and no file hub wrote (the state goes to
+// WebDAV), holds a run of secret.FragmentLen characters of the key or a
+// raw escape sequence.
+func TestHostileUpstreamCannotLeakOrPaint(t *testing.T) {
+	hs := fakerelay.NewHostile()
+	defer hs.Close()
+	h := newHubEnv(t)
+	h.env["RELAY_API_KEY"] = canary
+	var hcl strings.Builder
+	var ids []string
+	add := func(mode fakerelay.HostileMode, n int, apiType string) {
+		id := fmt.Sprintf("%s_%d_%s", mode, n, strings.ReplaceAll(apiType, "-", "_"))
+		ids = append(ids, id)
+		fmt.Fprintf(&hcl, "credential %q {\n  api_type = %q\n  base_url = %q\n  api_key  = env(\"RELAY_API_KEY\")\n}\n\n", id, apiType, hs.BaseURL(mode, n))
+	}
+	cuts := 0
+	for n := 1; n <= len(canary); n++ {
+		for _, mode := range []fakerelay.HostileMode{fakerelay.EchoCut, fakerelay.EchoPlainCut, fakerelay.EchoPrefix, fakerelay.EchoSuffix} {
+			add(mode, n, "openai-compatible")
+			cuts++
+		}
+	}
+	for _, n := range []int{1, 3, 7} {
+		add(fakerelay.EchoTabs, n, "openai-compatible")
+		add(fakerelay.EchoNewlines, n, "anthropic")
+		add(fakerelay.EchoModels, n, "openai-compatible")
+	}
+	for _, typ := range []string{"openai-compatible", "anthropic", "google"} {
+		add(fakerelay.Escapes, 0, typ)
+		if typ != "openai-compatible" {
+			add(fakerelay.EchoCut, 20, typ)
+		}
+	}
+	h.write("cfg/hub.hcl", hcl.String())
+	bad := func(s string) string {
+		flat := strings.Join(strings.Fields(s), "")
+		for i := 0; i+secret.FragmentLen <= len(canary); i++ {
+			if strings.Contains(flat, canary[i:i+secret.FragmentLen]) {
+				return canary[i : i+secret.FragmentLen]
+			}
+		}
+		// The canary's middle word cannot show without a longer run; its
+		// 8-character tail (canaryParts) may, as "…7f3a9b2c": shorter than
+		// FragmentLen, it is what a key's owner is shown of it anyway.
+		if strings.Contains(flat, "LEAKCANARY") {
+			return "LEAKCANARY"
+		}
+		if strings.ContainsAny(s, "\x1b\x07\u009b\u202e") {
+			return "an escape sequence"
+		}
+		return ""
+	}
+	runs := 0
+	for _, args := range [][]string{
+		{"verify"}, {"verify", "--json"}, {"verify", "--deep", "--cli", "claude,codex,gemini"},
+		{"verify", "--deep", "--json"}, {"refresh"}, {"refresh", "--json"}, {"status"}, {"status", "--json"},
+		{"models", "models_1_openai_compatible"}, {"models", "models_7_openai_compatible", "--json"},
+		{"models", "escapes_0_openai_compatible"}, {"models", "cut_20_anthropic"},
+	} {
+		r := h.run(args...)
+		runs++
+		if what := bad(r.stdout + r.stderr); what != "" {
+			t.Errorf("LEAK: %q printed by hub %s:\n%s", what, strings.Join(args, " "), r)
+		}
+		if r.code != 0 && r.code != 1 {
+			t.Errorf("exit %d:\n%s", r.code, r)
+		}
+	}
+	// The upstream did get the key, and the models answer came back.
+	if r := h.run("models", "models_1_openai_compatible"); !strings.Contains(r.stdout, "gpt-echo") {
+		t.Fatalf("models did not answer:\n%s", r)
+	}
+	err := filepath.WalkDir(h.root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if what := bad(string(b)); what != "" {
+			t.Errorf("LEAK: %q in %s", what, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d credentials (%d cut, prefix, suffix and plain-cut positions over a %d-character key), %d runs: no fragment of %d characters, no escape sequence", len(ids), cuts, len(canary), runs, secret.FragmentLen)
 }

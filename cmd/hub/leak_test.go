@@ -411,3 +411,51 @@ locals {
 		}
 	}
 }
+
+// TestKeyInUsersFilesIsNotShown: keys hub never registered, from the
+// user's own files, stay hidden: a misspelt apikey line in a diagnostic's
+// snippet, a sensitive variable's default its type refuses, and hub fmt
+// --diff of hub.hcl and of a variables file. A key holding a line break is
+// refused at validate without being printed.
+func TestKeyInUsersFilesIsNotShown(t *testing.T) {
+	h := newHubEnv(t)
+	c := &leakChecker{t: t}
+	h.write("cfg/hub.hcl", `credential "relay" {
+  api_type = "openai-compatible"
+  base_url = "https://relay.example.com"
+  apikey   = "`+canary+`"
+}
+`)
+	for _, args := range [][]string{{"validate"}, {"plan"}} {
+		c.check(h.run(args...)).want(t, 1, "apikey", "(sensitive value)")
+	}
+	h.write("cfg/hub.hcl", `variable "relay_key" {
+  type      = number
+  sensitive = true
+  default   = "`+canary+`"
+}
+`)
+	c.check(h.run("validate")).want(t, 1, "Invalid value for variable")
+	h.write("cfg/hub.hcl", `variable "relay_key" {
+sensitive=true
+default="`+handKey+`"
+}
+credential "relay" {
+api_type="openai-compatible"
+base_url="https://relay.example.com"
+api_key="`+canary+`"
+}
+`)
+	vars := h.write("secret.hcl", "relay_key=\""+canary+"\"\n")
+	c.check(h.run("fmt", "--check", "--diff")).want(t, 3, "+++", "(sensitive value)")
+	c.check(h.run("fmt", "--check", "--diff", vars)).want(t, 3, "+++", "(sensitive value)")
+
+	h.write("cfg/hub.hcl", `credential "relay" {
+  api_type = "openai-compatible"
+  base_url = "https://relay.example.com"
+  api_key  = env("RELAY_API_KEY")
+}
+`)
+	h.env["RELAY_API_KEY"] = canary + "\nsecond-line"
+	c.check(h.run("validate")).want(t, 1, "Control character in a key", `credential "relay"`, "line break")
+}

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
@@ -76,6 +78,9 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 	if key != "" {
 		l.addSecret(key)
 		c.Key = secret.New(key)
+		if d := controlInSecret(key, fmt.Sprintf("The api_key of credential %q", id), content.Attributes["api_key"]); d != nil {
+			diags = diags.Append(d)
+		}
 	} else if a, ok := content.Attributes["api_key"]; ok && keyKnown {
 		diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Empty API key",
 			Detail: fmt.Sprintf("The api_key of credential %q is empty. Give a key, usually env(\"NAME\") or file(\"path\").", id), Subject: a.Expr.Range().Ptr()})
@@ -147,6 +152,11 @@ func (l *loader) usage(id string, ub *hcl.Block, ctx *hcl.EvalContext, baseURL s
 	attrs := map[string]*hcl.Attribute{}
 	if content != nil {
 		attrs = content.Attributes
+	}
+	if u.Token != "" {
+		if d := controlInSecret(u.Token, fmt.Sprintf("The usage token of credential %q", id), attrs["token"]); d != nil {
+			diags = diags.Append(d)
+		}
 	}
 	if !slices.Contains(credential.UsageMethods, u.Method) {
 		subject := ub.DefRange.Ptr()
@@ -391,4 +401,30 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// controlInSecret refuses a key or token holding a control character (a
+// line break, a tab, an escape): no API key has one, it would be written
+// into tools' files as is, and every request with it fails as if the
+// network were down. what names the value ("The api_key of credential
+// \"relay\""); the value itself is never shown.
+func controlInSecret(v, what string, a *hcl.Attribute) *hcl.Diagnostic {
+	for i, r := range []rune(v) {
+		if !unicode.IsControl(r) && !unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		name := map[rune]string{'\n': "a line break", '\r': "a carriage return", '\t': "a tab", 0x1b: "an escape"}[r]
+		if name == "" {
+			name = "an invisible character"
+		}
+		d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Control character in a key",
+			Detail: fmt.Sprintf("%s holds a control character: %s (%U) at character %d of %d. Keys never do; it was probably copied or read with it. "+
+				"Remove it where the value comes from (the environment variable, the file, the variable), or wrap the expression in trimspace() when it is only before or after the key.",
+				what, name, r, i+1, utf8.RuneCountInString(v))}
+		if a != nil {
+			d.Subject = a.Expr.Range().Ptr()
+		}
+		return d
+	}
+	return nil
 }

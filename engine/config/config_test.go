@@ -195,3 +195,74 @@ func TestNoFiles(t *testing.T) {
 		t.Fatalf("diags = %v", diags)
 	}
 }
+
+// TestKeyWithControlCharacters: a key holding a line break, a tab or an
+// escape (pasted with one, or read from a file of two lines) is refused at
+// validate, naming the credential and what to do, without printing the key;
+// a usage token too. A tool's file would get it otherwise, and verify
+// would blame the network.
+func TestKeyWithControlCharacters(t *testing.T) {
+	const hcl = `
+credential "relay" {
+  api_type = "openai-compatible"
+  base_url = "https://relay.example.com"
+  api_key  = env("RELAY_API_KEY")
+  usage {
+    method   = "custom"
+    endpoint = "https://usage.example.com/u"
+    token    = env("USAGE_TOKEN")
+    balance  = "data.balance"
+  }
+}
+`
+	for _, tc := range []struct{ key, token, want string }{
+		{"sk-test-CTRLCANARY-1\nsecond-line", "tok-test-fine-000", "api_key"},
+		{"sk-test-CTRLCANARY-\t2", "tok-test-fine-000", "api_key"},
+		{"sk-test-CTRLCANARY-\x1b[2J", "tok-test-fine-000", "api_key"},
+		{"sk-test-CTRLCANARY-fine", "tok-test-CTRLCANARY\r\n", "token"},
+	} {
+		_, diags := load(t, map[string]string{"hub.hcl": hcl}, config.Options{Env: map[string]string{"RELAY_API_KEY": tc.key, "USAGE_TOKEN": tc.token}})
+		if !diags.HasErrors() {
+			t.Errorf("%q/%q accepted", tc.key, tc.token)
+			continue
+		}
+		text := diags.Error()
+		for _, d := range diags {
+			text += d.Summary + d.Detail
+		}
+		if strings.Contains(text, "CTRLCANARY") {
+			t.Errorf("the key is printed: %s", text)
+		}
+		for _, s := range []string{`"relay"`, tc.want, "control character", "trimspace"} {
+			if !strings.Contains(text, s) {
+				t.Errorf("%q/%q: the error lacks %q: %s", tc.key, tc.token, s, text)
+			}
+		}
+	}
+	// A key of ordinary characters passes.
+	if _, diags := load(t, map[string]string{"hub.hcl": hcl}, config.Options{Env: map[string]string{"RELAY_API_KEY": "sk-test-fine-0123", "USAGE_TOKEN": "tok-test-fine-000"}}); diags.HasErrors() {
+		t.Errorf("a clean key refused: %s", diags.Error())
+	}
+}
+
+// TestSensitiveDefaultOfWrongTypeIsASecret: a sensitive variable's default
+// that its type refuses is still known to the redactor.
+func TestSensitiveDefaultOfWrongTypeIsASecret(t *testing.T) {
+	cfg, diags := load(t, map[string]string{"hub.hcl": `
+variable "relay_key" {
+  type      = number
+  sensitive = true
+  default   = "sk-test-WRONGTYPE-0123"
+}
+`}, config.Options{})
+	if !diags.HasErrors() {
+		t.Fatal("a string default of a number variable accepted")
+	}
+	found := false
+	for _, s := range cfg.Secrets {
+		found = found || s == "sk-test-WRONGTYPE-0123"
+	}
+	if !found {
+		t.Errorf("the default is not among the secrets: %d secrets", len(cfg.Secrets))
+	}
+}

@@ -144,6 +144,11 @@ func (l *loader) rawVar(v *variable, raw, source string, diags *hcl.Diagnostics)
 func (l *loader) convertVar(v *variable, val cty.Value, rng hcl.Range, diags *hcl.Diagnostics) cty.Value {
 	out, err := convert.Convert(val, v.typ)
 	if err != nil {
+		if v.sensitive {
+			// Refused, but a key all the same: the redactor must know it
+			// before the diagnostic (and its snippet) prints.
+			l.addSecrets(val)
+		}
 		*diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
 			Detail: fmt.Sprintf("The value for variable %q is not a %s: %s.", v.name, v.typ.FriendlyName(), err), Subject: rng.Ptr()})
 		return v.value

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -206,24 +205,13 @@ func (r *Result) Record(prev *Record, c *credential.Credential, salt []byte) *Re
 }
 
 // scrub removes the key and usage token from everything an upstream said
-// that a record keeps: a hostile or careless relay may echo them in model
-// ids, messages or endpoints, and state must never hold a secret.
+// that a record keeps, and makes it printable: a hostile or careless relay
+// may echo them (whole, cut short or respaced) in model ids, messages or
+// endpoints, and state must never hold a secret.
 func scrub(rec *Record, c *credential.Credential) {
-	var secrets []string
-	for _, v := range []string{c.Key.Reveal(), c.Usage.Token.Reveal()} {
-		if len(v) >= secret.MinRedactLen {
-			secrets = append(secrets, v)
-		}
-	}
-	if len(secrets) == 0 {
-		return
-	}
-	clean := func(s string) string {
-		for _, v := range secrets {
-			s = strings.ReplaceAll(s, v, secret.Placeholder)
-		}
-		return s
-	}
+	red := &secret.Redactor{}
+	red.Add(c.Key.Reveal(), c.Usage.Token.Reveal())
+	clean := func(s string) string { return secret.Printable(red.Redact(s)) }
 	for i, m := range rec.Models {
 		rec.Models[i] = clean(m)
 	}

@@ -340,3 +340,33 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// TestRecordScrubsFragments: a record never keeps a key an upstream
+// echoed, even cut short, respaced (a tab became a space) or wrapped in
+// escape sequences, in a model id, a message or a usage attempt: the
+// state goes to WebDAV.
+func TestRecordScrubsFragments(t *testing.T) {
+	salt := []byte("salt")
+	c := cred("relay")
+	c.Key = secret.New("sk-test-telemetry-9a8b7c6d5e")
+	key := c.Key.Reveal()
+	cut := key[:len(key)-3]
+	spaced := key[:9] + " " + key[9:]
+	r := Result{ID: c.ID, At: time.Now(),
+		Models:    &providers.ModelList{Endpoint: "GET x", Models: []providers.Model{{ID: "m-" + cut}, {ID: "\x1b[2Jgpt"}}},
+		ModelsErr: &providers.Failure{Class: providers.ClassInvalidKey, Status: 401, Endpoint: "GET x", Message: "Incorrect API key provided: " + cut + "…"},
+		UsageErr:  errors.New("usage: " + spaced + " \x1b]0;title\x07"),
+		Usage:     &providers.Usage{Attempts: []providers.Attempt{{Endpoint: "GET y", Message: "token " + spaced}}},
+	}
+	rec := r.Record(nil, c, salt)
+	b := string(mustJSON(t, rec))
+	flat := strings.Join(strings.Fields(b), "")
+	for i := 0; i+secret.FragmentLen <= len(key); i++ {
+		if strings.Contains(flat, key[i:i+secret.FragmentLen]) {
+			t.Fatalf("record holds %q of the key: %s", key[i:i+secret.FragmentLen], b)
+		}
+	}
+	if strings.Contains(b, `\u001b`) || strings.Contains(b, `\u0007`) {
+		t.Errorf("record holds control characters: %s", b)
+	}
+}
