@@ -4,6 +4,7 @@
 package system
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,8 +50,8 @@ type OS struct{}
 
 var _ System = OS{}
 
-// ReadFile implements System.
-func (OS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+// ReadFile implements System: a regular file of at most MaxFileSize (ReadFile).
+func (OS) ReadFile(name string) ([]byte, error) { return ReadFile(context.Background(), name) }
 
 // WriteFile implements System: a temporary file in the same directory, its
 // mode set before any data is written, fsync, then rename over the target.
