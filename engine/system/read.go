@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 )
 
@@ -32,7 +33,7 @@ const readChunk = 256 << 10
 // fs.ErrNotExist, as os.ReadFile does.
 func ReadFile(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
 	f, err := os.OpenFile(name, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
@@ -44,10 +45,10 @@ func ReadFile(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("read %s: %w (%s)", name, ErrNotRegular, kind(fi.Mode()))
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(fi.Mode()))}
 	}
 	if fi.Size() > MaxFileSize {
-		return nil, fmt.Errorf("read %s: %d bytes, %w", name, fi.Size(), ErrTooLarge)
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%d bytes, %w", fi.Size(), ErrTooLarge)}
 	}
 	// The size is a hint (a file may grow, /proc files say 0): read at most
 	// one byte past the limit to tell.
@@ -55,7 +56,7 @@ func ReadFile(ctx context.Context, name string) ([]byte, error) {
 	r := io.LimitReader(f, MaxFileSize+1)
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
@@ -67,11 +68,11 @@ func ReadFile(ctx context.Context, name string) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 		}
 	}
 	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("read %s: %w", name, ErrTooLarge)
+		return nil, &fs.PathError{Op: "read", Path: name, Err: ErrTooLarge}
 	}
 	return data, nil
 }
@@ -102,7 +103,7 @@ func Read(ctx context.Context, sys System, name string) ([]byte, error) {
 		return cr.ReadFileContext(ctx, name)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
 	return sys.ReadFile(name)
 }
