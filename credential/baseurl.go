@@ -6,7 +6,11 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // ErrInsecureURL is wrapped by NormalizeBaseURL's error for plain http to a
@@ -41,6 +45,11 @@ func NormalizeBaseURL(apiType, raw string, insecure bool) (string, error) {
 	if u.Host == "" || u.Hostname() == "" {
 		return "", fmt.Errorf("base URL %q has no host", raw)
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("base URL %q: port %s is not between 1 and 65535", raw, p)
+		}
+	}
 	if u.User != nil {
 		return "", fmt.Errorf("base URL %q: credentials in the URL are not allowed; put the key in api_key", stripUser(u))
 	}
@@ -48,7 +57,17 @@ func NormalizeBaseURL(apiType, raw string, insecure bool) (string, error) {
 		return "", fmt.Errorf("base URL %s: %w; use https, or set insecure = true if this is really what you want", u.Redacted(), ErrInsecureURL)
 	}
 	u.Scheme = scheme
-	u.Host = strings.ToLower(u.Host)
+	host, err := asciiHost(u.Hostname())
+	if err != nil {
+		return "", fmt.Errorf("base URL %q: %w", raw, err)
+	}
+	if strings.Contains(host, ":") { // IPv6
+		host = "[" + host + "]"
+	}
+	if p := u.Port(); p != "" {
+		host += ":" + p
+	}
+	u.Host = host
 	u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery = "", "", "", false
 
 	cut := "v1"
@@ -68,6 +87,27 @@ func NormalizeBaseURL(apiType, raw string, insecure bool) (string, error) {
 	}
 	u.Path, u.RawPath = path, ""
 	return u.String(), nil
+}
+
+// asciiHost returns host lower-cased, and an internationalized domain name
+// in its ASCII (punycode) form, as DNS and TLS see it: rélay.example.com is
+// xn--rlay-bpa.example.com, not r%C3%A9lay.example.com.
+func asciiHost(host string) (string, error) {
+	ascii := true
+	for i := 0; i < len(host); i++ {
+		if host[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(host), nil
+	}
+	a, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		return "", fmt.Errorf("host %q is not a valid domain name: %w", host, err)
+	}
+	return a, nil
 }
 
 func stripUser(u *url.URL) string {

@@ -2,6 +2,7 @@ package credential
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +42,34 @@ func TestNormalizeBaseURL(t *testing.T) {
 		if got, err := NormalizeBaseURL(OpenAI, bad, false); err == nil {
 			t.Errorf("NormalizeBaseURL(%q) = %q, want an error", bad, got)
 		}
+	}
+}
+
+// TestNormalizeBaseURLHostAndPort: an internationalized host is written in
+// punycode, not percent-encoded; a port outside 1-65535 is refused by name.
+func TestNormalizeBaseURLHostAndPort(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://rélay.example.com/v1":       "https://xn--rlay-bpa.example.com",
+		"https://RÉLAY.example.com:8443/v1":  "https://xn--rlay-bpa.example.com:8443",
+		"https://r%C3%A9lay.example.com/api": "https://xn--rlay-bpa.example.com/api",
+		"中继.example.com":                     "https://xn--fiqv10j.example.com",
+		"https://xn--rlay-bpa.example.com":   "https://xn--rlay-bpa.example.com",
+		"https://X.com:65535":                "https://x.com:65535",
+		"https://x.com:1/v1":                 "https://x.com:1",
+		"http://[::1]:8080/v1":               "http://[::1]:8080",
+		"http://[::1]/v1":                    "http://[::1]",
+	} {
+		if got, err := NormalizeBaseURL(OpenAI, in, false); err != nil || got != want {
+			t.Errorf("NormalizeBaseURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"https://x.com:99999", "https://x.com:0", "https://x.com:65536/v1", "x.com:70000"} {
+		got, err := NormalizeBaseURL(OpenAI, bad, false)
+		if err == nil || !strings.Contains(err.Error(), "between 1 and 65535") {
+			t.Errorf("NormalizeBaseURL(%q) = %q, %v; want an error about the port", bad, got, err)
+		}
+	}
+	if got, err := NormalizeBaseURL(OpenAI, "https://a\u200d.example.com", false); err == nil {
+		t.Errorf("an invalid internationalized host was accepted: %q", got)
 	}
 }

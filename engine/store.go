@@ -46,7 +46,9 @@ type fileDocs struct {
 	inPlace bool
 }
 
-func (f fileDocs) read(_ context.Context, name string) ([]byte, error) { return f.sys.ReadFile(name) }
+func (f fileDocs) read(ctx context.Context, name string) ([]byte, error) {
+	return system.Read(ctx, f.sys, name)
+}
 
 func (f fileDocs) write(_ context.Context, name string, after []byte, c system.Cond) error {
 	c.InPlace = f.inPlace

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine"
 	"github.com/hubctl/hub/engine/plans"
+	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/views"
 )
 
@@ -86,7 +86,7 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 	}
 	opts := engine.ApplyOptions{Op: op, Plan: engine.PlanOptions{Targets: f.targets, Destroy: destroy}}
 	if planFile != "" {
-		b, err := os.ReadFile(planFile)
+		b, err := system.ReadFile(a.ctx, planFile)
 		if err != nil {
 			return fmt.Errorf("read plan: %w", err)
 		}

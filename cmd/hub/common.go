@@ -31,7 +31,7 @@ func (v *varFlags) register(fs *pflag.FlagSet) {
 // view. Secrets it finds are registered with the redactor before anything
 // else is printed. It fails with an already-reported error on any error.
 func (a *app) load(v varFlags, view views.Diagnoser) (*config.Config, error) {
-	cfg, diags := config.Load(config.Options{Dir: a.dir(), Env: a.env, Vars: v.vars, VarFiles: v.files})
+	cfg, diags := config.Load(config.Options{Dir: a.dir(), Env: a.env, Vars: v.vars, VarFiles: v.files, Context: a.ctx})
 	a.redactor.Add(cfg.Secrets...)
 	view.Diagnostics(diags, cfg.Files)
 	if diags.HasErrors() {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 
@@ -43,7 +42,7 @@ hub exits 3. With --diff the changes are shown as a unified diff.`,
 			var diags hcl.Diagnostics
 			var unformatted []string
 			for _, name := range names {
-				src, err := os.ReadFile(name)
+				src, err := system.ReadFile(a.ctx, name)
 				if err != nil {
 					return fmt.Errorf("read %s: %w", name, err)
 				}

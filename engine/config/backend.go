@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -80,7 +79,7 @@ func LoadBackend(opts Options) (*Backend, []string, hcl.Diagnostics) {
 	var out *Backend
 	var diags hcl.Diagnostics
 	for _, name := range names {
-		src, err := os.ReadFile(name)
+		src, err := l.read(name)
 		if err != nil {
 			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()})
 			continue

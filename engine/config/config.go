@@ -4,6 +4,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/hubctl/hub/credential"
+	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
 )
 
@@ -31,8 +33,11 @@ type Options struct {
 	// later ones win, and all win over HUB_VAR_name and defaults.
 	VarFiles []string
 	Vars     []string
-	// ReadFile reads files for file() and --var-file; nil means os.ReadFile.
+	// ReadFile reads the *.hcl files, --var-file and file(); nil means
+	// system.ReadFile (regular files only, at most system.MaxFileSize).
 	ReadFile func(string) ([]byte, error)
+	// Context, if set, stops the reads of system.ReadFile when cancelled.
+	Context context.Context
 	// Cache, if set, keeps parsed blocks from one Load to the next (hub watch).
 	Cache *ParseCache
 }
@@ -297,11 +302,17 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 	return diags
 }
 
+// read is the loader's one way to read a file: Options.ReadFile, or hub's
+// bounded read of a regular file (a named pipe or /dev/zero is refused).
 func (l *loader) read(name string) ([]byte, error) {
 	if l.opts.ReadFile != nil {
 		return l.opts.ReadFile(name)
 	}
-	return os.ReadFile(name)
+	ctx := l.opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return system.ReadFile(ctx, name)
 }
 
 func duplicate(kind, name string, b, prev *hcl.Block) *hcl.Diagnostic {

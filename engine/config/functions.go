@@ -130,12 +130,8 @@ func (l *loader) fileFunc() function.Function {
 			} else if !filepath.IsAbs(p) {
 				p = filepath.Join(l.opts.Dir, p)
 			}
-			read := l.opts.ReadFile
-			if read == nil {
-				read = os.ReadFile
-			}
 			l.addRead(p)
-			b, err := read(p)
+			b, err := l.read(p)
 			if err != nil {
 				if os.IsNotExist(err) {
 					return cty.NilVal, fmt.Errorf("file %s does not exist", p)

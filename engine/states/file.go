@@ -61,8 +61,8 @@ type fileBlob struct{ f *FileStore }
 
 func (b fileBlob) Describe() string { return b.f.Path }
 
-func (b fileBlob) Read(context.Context) (Stored, error) {
-	data, err := b.f.sys().ReadFile(b.f.Path)
+func (b fileBlob) Read(ctx context.Context) (Stored, error) {
+	data, err := system.Read(ctx, b.f.sys(), b.f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Stored{}, nil
 	}

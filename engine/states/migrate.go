@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/hubctl/hub/engine/system"
 )
 
 // ErrRemoteHolds is wrapped when a migration to a remote finds a state
@@ -58,7 +60,7 @@ func MigrateDown(ctx context.Context, cache string, local *FileStore) (*State, e
 	if _, err := os.Stat(local.Path); err == nil {
 		return nil, fmt.Errorf("%s already exists: the state is local already", local.Path)
 	}
-	b, err := os.ReadFile(cache)
+	b, err := system.ReadFile(ctx, cache)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w (%s)", ErrNoCopy, cache)
 	}

@@ -4,6 +4,7 @@
 package system
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -76,8 +77,8 @@ type OS struct{}
 
 var _ System = OS{}
 
-// ReadFile implements System.
-func (OS) ReadFile(name string) ([]byte, error) { return os.ReadFile(name) }
+// ReadFile implements System: a regular file of at most MaxFileSize (ReadFile).
+func (OS) ReadFile(name string) ([]byte, error) { return ReadFile(context.Background(), name) }
 
 // WriteFile implements System: a temporary file in the same directory,
 // created 0600 and given the file's mode only once complete, fsync, then

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -18,6 +17,7 @@ import (
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/plans"
 	"github.com/hubctl/hub/engine/states"
+	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/engine/telemetry"
 )
 
@@ -268,7 +268,7 @@ func (r *Reconciler) Filter(paths []string) []string {
 		case p == RefreshedModels, r.dirs[p], r.inputs[p]:
 		case filepath.Dir(p) == r.Dir && strings.HasSuffix(p, ".hcl"):
 		case managed:
-			if b, err := os.ReadFile(p); err == nil && sum != "" && engine.Sum(b) == sum {
+			if b, err := system.ReadFile(context.Background(), p); err == nil && sum != "" && engine.Sum(b) == sum {
 				continue
 			}
 		default:

@@ -12,9 +12,9 @@
 package backend
 
 import (
+	"context"
 	"fmt"
 	"maps"
-	"os"
 	"reflect"
 	"slices"
 	"sync"
@@ -279,7 +279,7 @@ func (e *Encrypt) Codec() (*crypt.Codec, error) {
 	case e.Passphrase != "":
 		return crypt.NewPassphrase(e.Passphrase)
 	}
-	data, err := os.ReadFile(e.IdentityFile)
+	data, err := system.ReadFile(context.Background(), e.IdentityFile)
 	if err != nil {
 		return nil, fmt.Errorf("state encryption: read identity file: %w (create one with age-keygen -o %s)", err, e.IdentityFile)
 	}

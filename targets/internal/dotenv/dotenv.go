@@ -68,9 +68,17 @@ type entry struct {
 	quote            byte // the raw value's first byte when it is ', " or `
 }
 
-// Parse reads data the way dotenv does. It never fails: like dotenv, it
-// ignores what is not an assignment, and keeps it.
+// MaxSize is the largest .env file hub edits. Real ones are a few hundred
+// bytes; the index costs up to 150 times the file's size, so the bound keeps
+// a hostile file from costing more than a few hundred MiB.
+const MaxSize = 1 << 20
+
+// Parse reads data the way dotenv does. Like dotenv, it ignores what is not
+// an assignment, and keeps it; it fails only for a file over MaxSize.
 func Parse(data []byte) (*Doc, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%d bytes, more than the %d MiB hub edits as a .env file", len(data), MaxSize>>20)
+	}
 	d := &Doc{src: append([]byte(nil), data...)}
 	d.parse()
 	return d, nil

@@ -21,9 +21,13 @@ type style struct {
 // style detects the document's layout: its line break, the indentation unit
 // of the first object or array whose first element starts a line, and the
 // colon spacing of the first member. It defaults to two spaces and ": ".
+// It is linear in the document's size, whatever its depth: values come in
+// document order, so the starts of lines are found by cursors that only move
+// forward, and no text is copied until it is known to be an indentation.
 func (d *Doc) style() style {
 	st := style{nl: newline(d.body), unit: "  ", colon: ": ", comma: " "}
 	unitFound, colonFound := false, false
+	firstLine, outerLine := lineCursor{b: d.body}, lineCursor{b: d.body}
 	for v := range d.root.All() {
 		var first int
 		switch x := v.Value.(type) {
@@ -47,13 +51,14 @@ func (d *Doc) style() style {
 			continue
 		}
 		if !unitFound {
-			ls := bytes.LastIndexByte(d.body[:first], '\n') + 1
-			outer := d.lineIndent(v.StartOffset)
-			if ind := string(d.body[ls:first]); ls > v.StartOffset && isHSpace([]byte(ind)) &&
-				len(ind) > len(outer) && ind[:len(outer)] == outer {
-				u := ind[len(outer):]
-				if u == spaces(len(u)) || u == tabs(len(u)) {
-					st.unit, unitFound = u, true
+			if ls := firstLine.start(first); ls > v.StartOffset && isHSpace(d.body[ls:first]) {
+				ind := d.body[ls:first]
+				outer := indentAt(d.body, outerLine.start(v.StartOffset), v.StartOffset)
+				if len(ind) > len(outer) && bytes.Equal(ind[:len(outer)], outer) {
+					u := string(ind[len(outer):])
+					if u == spaces(len(u)) || u == tabs(len(u)) {
+						st.unit, unitFound = u, true
+					}
 				}
 			}
 		}
@@ -66,6 +71,35 @@ func (d *Doc) style() style {
 	}
 	st.inline = d.oneLineDoc()
 	return st
+}
+
+// A lineCursor finds the start of the line holding an offset, for offsets
+// asked in increasing order, scanning each byte once.
+type lineCursor struct {
+	b      []byte
+	pos    int // offsets before pos are scanned
+	latest int // the start of the line holding pos
+}
+
+// start returns the offset of the start of the line holding p.
+func (c *lineCursor) start(p int) int {
+	if p < c.pos { // not in order: scan back (never in style's walk)
+		return bytes.LastIndexByte(c.b[:p], '\n') + 1
+	}
+	if i := bytes.LastIndexByte(c.b[c.pos:p], '\n'); i >= 0 {
+		c.latest = c.pos + i + 1
+	}
+	c.pos = p
+	return c.latest
+}
+
+// indentAt returns the blanks that start the line beginning at ls, up to pos.
+func indentAt(b []byte, ls, pos int) []byte {
+	e := ls
+	for e < pos && isHSpaceByte(b[e]) {
+		e++
+	}
+	return b[ls:e]
 }
 
 // colon returns the text between m's name and value if it is only blanks

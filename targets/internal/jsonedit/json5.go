@@ -18,8 +18,8 @@ import (
 // tool reads the same; for data that is not JSON5 either, it is Parse's error.
 func ParseJSON5(data []byte) (*Doc, error) {
 	d, err := Parse(data)
-	if err == nil {
-		return d, nil
+	if err == nil || isTooDeep(err) {
+		return d, err
 	}
 	if f, ok := json5Feature(data); ok {
 		line := 1 + bytes.Count(data[:f.pos], []byte("\n"))

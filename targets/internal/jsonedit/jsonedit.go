@@ -84,6 +84,9 @@ func Parse(data []byte) (*Doc, error) {
 
 // load makes b the document's contents.
 func (d *Doc) load(b []byte) error {
+	if err := checkDepth(b); err != nil {
+		return err
+	}
 	v, err := hujson.Parse(b)
 	if err != nil {
 		// hujson already says "line N, column M: ..."; drop its package name.

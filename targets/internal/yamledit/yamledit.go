@@ -127,6 +127,9 @@ type rng struct{ start, end int }
 // Parse parses data, which must hold one YAML document whose top level is a
 // mapping; nil, blank or comment-only data is an empty document.
 func Parse(data []byte) (*Doc, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%d bytes, more than the %d MiB hub edits as YAML", len(data), MaxSize>>20)
+	}
 	d := &Doc{}
 	if err := d.load(bytes.Clone(data)); err != nil {
 		return nil, err
@@ -182,6 +185,9 @@ func (d *Doc) load(b []byte) error {
 		}
 	}
 	if nd.root != nil {
+		if err := checkShape(nd.root); err != nil {
+			return err
+		}
 		if err := nd.walk(nd.root, nil, 0, false); err != nil {
 			return err
 		}
