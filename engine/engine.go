@@ -273,7 +273,11 @@ func (e *Engine) planFile(ctx context.Context, store documents, impl targets.Tar
 	case errors.Is(err, fs.ErrNotExist) || (err == nil && data == nil):
 		data = nil
 	case err != nil:
-		fc.Error = fmt.Sprintf("read %s: %v", path, err)
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Path == path {
+			fc.Error = err.Error() // names the file already
+		} else {
+			fc.Error = fmt.Sprintf("read %s: %v", path, err)
+		}
 		return fc, nil
 	default:
 		fc.Exists = true

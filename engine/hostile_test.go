@@ -53,7 +53,7 @@ func TestHostileTargetFiles(t *testing.T) {
 	for _, tp := range p.Plan.Targets {
 		for _, fc := range tp.Files {
 			if w, ok := want[fc.Path]; ok {
-				if !strings.Contains(fc.Error, fc.Path) || !strings.Contains(fc.Error, w) {
+				if !strings.Contains(fc.Error, fc.Path) || !strings.Contains(fc.Error, w) || strings.Count(fc.Error, fc.Path) != 1 {
 					t.Errorf("%s: error %q, want it to name the file as a %s", fc.Path, fc.Error, w)
 				}
 				delete(want, fc.Path)

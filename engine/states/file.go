@@ -92,7 +92,7 @@ func (b fileBlob) Write(ctx context.Context, data []byte, g *Guard) error {
 
 // Lock implements Locker with flock on <state>.lock; the holder's details are
 // written into the lock file for the message another process shows.
-func (f *FileStore) Lock(_ context.Context, info LockInfo) (func() error, error) {
+func (f *FileStore) Lock(ctx context.Context, info LockInfo) (func() error, error) {
 	lockPath := f.Path + ".lock"
 	if err := os.MkdirAll(filepath.Dir(lockPath), 0o700); err != nil {
 		return nil, fmt.Errorf("lock state: %w", err)
@@ -104,7 +104,7 @@ func (f *FileStore) Lock(_ context.Context, info LockInfo) (func() error, error)
 	}
 	if !ok {
 		le := &LockedError{Where: f.Path}
-		if b, err := os.ReadFile(lockPath); err == nil {
+		if b, err := system.ReadFile(ctx, lockPath); err == nil {
 			var h LockInfo
 			if json.Unmarshal(b, &h) == nil && h.ID != "" {
 				le.Holder = &h
