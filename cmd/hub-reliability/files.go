@@ -290,18 +290,25 @@ func (w *workload) check(i int) fileCheck {
 	return c
 }
 
-// tempFiles lists hub's temp files (".<name>.hub-tmp-*") under dir, with
-// how many of them others may read.
-func tempFiles(dir string) (names []string, readable int) {
+// A tempFile is one of hub's temp files (".<name>.hub-tmp-*").
+type tempFile struct {
+	path     string
+	readable bool // by others than the owner
+}
+
+// tempFiles lists hub's temp files under dir.
+func tempFiles(dir string) []tempFile {
+	var out []tempFile
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.Contains(d.Name(), ".hub-tmp-") {
 			return nil
 		}
-		names = append(names, p)
-		if fi, err := d.Info(); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			readable++
+		t := tempFile{path: p}
+		if fi, err := d.Info(); err == nil {
+			t.readable = fi.Mode().Perm()&0o077 != 0
 		}
+		out = append(out, t)
 		return nil
 	})
-	return names, readable
+	return out
 }

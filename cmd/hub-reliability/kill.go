@@ -58,8 +58,11 @@ type killStats struct {
 	notConverged, planNotEmpty, driftReported  int
 	converges                                  int
 
+	// Temp files: those the kills left (each counted once), the kills that
+	// left any, those others may read, and those still there after an
+	// apply to the end.
 	tmpLeft, tmpKills, tmpReadable int
-	orphansAfterApply              map[string]bool
+	tmpSeen, orphansAfterApply     map[string]bool
 	examples                       []string
 }
 
@@ -78,7 +81,7 @@ func killLoop(bin, work string, nTargets, nCreds, n, convergeEvery int, rng *ran
 	if err != nil {
 		return nil, err
 	}
-	s := &killStats{orphansAfterApply: map[string]bool{}}
+	s := &killStats{tmpSeen: map[string]bool{}, orphansAfterApply: map[string]bool{}}
 	gen := 0
 	// A first apply to the end takes over the users' files; a second, with
 	// every key rotated, says how long an apply that rewrites all of them takes.
@@ -154,10 +157,19 @@ func (s *killStats) afterKill(w *workload) {
 	} else {
 		fl.Unlock()
 	}
-	if names, readable := tempFiles(w.dir); len(names) > 0 {
+	fresh := 0
+	for _, t := range tempFiles(w.dir) {
+		if !s.tmpSeen[t.path] {
+			s.tmpSeen[t.path] = true
+			fresh++
+			if t.readable {
+				s.tmpReadable++
+			}
+		}
+	}
+	if fresh > 0 {
 		s.tmpKills++
-		s.tmpLeft += len(names)
-		s.tmpReadable += readable
+		s.tmpLeft += fresh
 	}
 }
 
@@ -232,9 +244,8 @@ func (s *killStats) converge(bin string, w *workload, gen int) error {
 	}
 	s.checkAll(w, gen, false)
 	s.checkState(w)
-	names, _ := tempFiles(w.dir)
-	for _, n := range names {
-		s.orphansAfterApply[n] = true
+	for _, t := range tempFiles(w.dir) {
+		s.orphansAfterApply[t.path] = true
 	}
 	p, err := runHub(bin, w.dir, gen, "plan", "--detailed-exitcode")
 	if err != nil {
