@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -53,6 +54,7 @@ func runHub(bin, dir string, gen int, args ...string) (hubRun, error) {
 type killStats struct {
 	kills, finishedFirst, attempts int
 	applyWall                      time.Duration
+	walls                          []time.Duration // the latest applies to the end
 
 	torn, lostContent, invalidState, stuckLock int
 	notConverged, planNotEmpty, driftReported  int
@@ -94,6 +96,7 @@ func killLoop(bin, work string, nTargets, nCreds, n, convergeEvery int, rng *ran
 			return nil, fmt.Errorf("setup apply failed (exit %d):\n%s", r.code, r.output)
 		}
 		s.applyWall = r.wall
+		s.sample(r.wall)
 		if err := s.checkAll(w, gen, true); err != nil {
 			return nil, fmt.Errorf("setup apply: %w", err)
 		}
@@ -110,10 +113,12 @@ func killLoop(bin, work string, nTargets, nCreds, n, convergeEvery int, rng *ran
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		at := time.Duration(rng.Int64N(int64(s.applyWall) + 1))
+		at := time.Duration(rng.Int64N(int64(s.window()) + 1))
+		started := time.Now()
 		select {
 		case err := <-done:
 			s.finishedFirst++
+			s.sample(time.Since(started))
 			if err != nil {
 				s.failedRun("killed apply", out.String())
 			}
@@ -131,6 +136,23 @@ func killLoop(bin, work string, nTargets, nCreds, n, convergeEvery int, rng *ran
 		}
 	}
 	return s, nil
+}
+
+// sample records how long an apply to the end took; the kill moments are
+// drawn over the median of the latest ones, so a slow moment of a shared
+// machine does not make most runs end before their kill.
+func (s *killStats) sample(d time.Duration) {
+	s.walls = append(s.walls, d)
+	if len(s.walls) > 15 {
+		s.walls = s.walls[1:]
+	}
+}
+
+// window is the span the kill moments are drawn from.
+func (s *killStats) window() time.Duration {
+	ws := slices.Clone(s.walls)
+	slices.Sort(ws)
+	return ws[len(ws)/2]
 }
 
 // failedRun counts an apply that failed on its own: a held lock is a stuck one.

@@ -102,8 +102,8 @@ func run(o opts) (bool, error) {
 			return false, fmt.Errorf("kill loop: %w", err)
 		}
 		fmt.Printf("\nSIGKILL loop: %d targets (%d credentials; JSON, TOML, JSONC, YAML files with the user's own content), every key rotated each run\n", o.targets, o.creds)
-		fmt.Printf("  %d kills at random moments of hub apply (an apply to the end takes %s; %d runs ended before their kill); %d next applies and plans; %s\n",
-			s.kills, s.applyWall.Round(time.Millisecond), s.finishedFirst, s.converges, time.Since(start).Round(time.Second))
+		fmt.Printf("  %d kills at random moments of hub apply (an apply to the end takes about %s; %d runs ended before their kill); %d next applies and plans; %s\n",
+			s.kills, s.window().Round(time.Millisecond), s.finishedFirst, s.converges, time.Since(start).Round(time.Second))
 		g.row("torn or unparsable files", s.torn, true, "")
 		g.row("lost user content (files)", s.lostContent, true, "")
 		g.row("invalid state", s.invalidState, true, "")
