@@ -6,7 +6,8 @@ GO ?= go
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 export GOFLAGS ?= -mod=readonly
 
-.PHONY: all build test deps vet unit e2e webdav-e2e tools-e2e bench fmt clean
+.PHONY: all build test deps vet unit e2e webdav-e2e tools-e2e bench fmt clean \
+	reliability reliability-short fuzz-short
 
 all: build
 
@@ -49,7 +50,36 @@ webdav-e2e: deps
 	  HUB_WEBDAV_REQUIRE=1 $(GO) test -count=1 -timeout 10m -run TestRealServers ./engine/states/webdav/; \
 	  rc=$$?; ./scripts/webdav-servers.sh stop; exit $$rc
 
-test: vet unit e2e webdav-e2e tools-e2e
+test: vet unit e2e reliability-short fuzz-short webdav-e2e tools-e2e
+
+# Reliability (cmd/hub-reliability, scripts/fuzz.sh): SIGKILLs during applies
+# of 200 targets holding users' content, then the invariants; a user saving a
+# target file every 5 ms while applies run; every fuzz target. Torn files,
+# lost user content, an invalid state, a stuck lock, an apply that does not
+# converge and a plan not empty after it always fail the run. The figures
+# the hardening fixes are printed, and gate only with these flags (add
+# them once the fixes are in): -gate-orphans (hub's temp files a kill left,
+# still there after the next apply, or readable by others), -gate-drift (an
+# apply after a kill calling hub's own writes "changed outside hub"),
+# -max-lost-per-1000 N (lost user saves).
+RELIABILITY_GATES ?=
+# Fuzz targets failing on a known, filed bug: printed, not gated (remove an
+# entry with its fix). dotenv: Set then Delete on a file holding a lone
+# "export" loses that line.
+FUZZ_KNOWN ?= targets/internal/dotenv:FuzzSetDelete
+export FUZZ_KNOWN
+
+# The short form, inside make test: about a minute and a half in all.
+reliability-short: build
+	$(GO) run ./cmd/hub-reliability -hub bin/hub -kills 20 -saves 200 $(RELIABILITY_GATES)
+
+fuzz-short: deps
+	FUZZTIME=2s ./scripts/fuzz.sh
+
+# The full form: 300 kills, 1,000 saves, 30 s per fuzz target (about 15 minutes).
+reliability: build
+	$(GO) run ./cmd/hub-reliability -hub bin/hub -kills 300 -saves 1000 $(RELIABILITY_GATES)
+	FUZZTIME=30s ./scripts/fuzz.sh
 
 # Performance figures (not a test): 1,000 credentials, 200 targets.
 bench: deps
