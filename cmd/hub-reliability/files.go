@@ -292,8 +292,11 @@ func (w *workload) check(i int) fileCheck {
 
 // A tempFile is one of hub's temp files (".<name>.hub-tmp-*").
 type tempFile struct {
-	path     string
-	readable bool // by others than the owner
+	path string
+	// readable: others than the owner may read it while they may not read
+	// the file it replaces (a complete temp file takes the target's mode
+	// just before the rename, which exposes nothing new).
+	readable bool
 }
 
 // tempFiles lists hub's temp files under dir.
@@ -304,8 +307,10 @@ func tempFiles(dir string) []tempFile {
 			return nil
 		}
 		t := tempFile{path: p}
-		if fi, err := d.Info(); err == nil {
-			t.readable = fi.Mode().Perm()&0o077 != 0
+		if fi, err := d.Info(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			name, _, _ := strings.Cut(strings.TrimPrefix(d.Name(), "."), ".hub-tmp-")
+			target, err := os.Stat(filepath.Join(filepath.Dir(p), name))
+			t.readable = err != nil || target.Mode().Perm()&0o077 == 0
 		}
 		out = append(out, t)
 		return nil

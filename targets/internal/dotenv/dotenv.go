@@ -59,6 +59,9 @@ type entry struct {
 	// from the start of the line holding `export` or the name, through the
 	// line break ending the line where the value ends (or the end of file).
 	start, end int
+	// nameLine is the start of the line holding the name: after start
+	// when a lone "export" on a line before it was read as its prefix.
+	nameLine int
 	// atEOF is set when the definition's last line has no line break.
 	atEOF bool
 	// rawStart and rawEnd are the value's bytes as written, quotes
@@ -202,7 +205,10 @@ func (d *Doc) Delete(key targets.Key) error {
 		if e.name != n {
 			continue
 		}
-		start := e.start
+		// From the name's line: an "export" on a line of its own before it
+		// was the user's line before hub appended this one (dotenv reads
+		// "export" and a line break as the prefix of the next definition).
+		start := e.nameLine
 		if e.atEOF && start > 0 {
 			// The last line had no line break: take the one before it,
 			// so the file ends as it did before the line was added.

@@ -279,6 +279,11 @@ func (t text) entry(src []byte, m match) entry {
 	for ls > 0 && !isTerm(t.r[ls-1]) {
 		ls--
 	}
+	nl := m.nameStart
+	for nl > 0 && !isTerm(t.r[nl-1]) {
+		nl--
+	}
+	e.nameLine = t.off[nl]
 	// The rest of the line where the value ends is blanks or a comment
 	// (the tail matched there), so it goes with the definition.
 	le := re
