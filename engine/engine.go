@@ -65,6 +65,7 @@ type Planned struct {
 	Plan    *plans.Plan
 	files   map[string]*pending                    // by path
 	reloads map[string]func(context.Context) error // by target address
+	tidy    []tidyRef                              // every document planned
 }
 
 type pending struct {
@@ -155,6 +156,7 @@ func (e *Engine) Plan(ctx context.Context, cfg *config.Config, st *states.State,
 		for path, pend := range j.pending {
 			out.files[path] = pend
 		}
+		out.tidy = append(out.tidy, j.tidy...)
 		if r, ok := j.impl.(targets.Reloader); ok && j.in != nil && !opts.Destroy && !e.SkipReload {
 			in := j.in
 			out.reloads[j.addr] = func(ctx context.Context) error { return r.Reload(ctx, in) }
@@ -180,6 +182,7 @@ type targetJob struct {
 
 	plan    plans.TargetPlan
 	pending map[string]*pending
+	tidy    []tidyRef
 }
 
 func (e *Engine) planTarget(ctx context.Context, sys system.System, j *targetJob, destroy bool, salt []byte) {
@@ -216,6 +219,7 @@ func (e *Engine) planTarget(ctx context.Context, sys system.System, j *targetJob
 		}
 		fc, pend := e.planFile(ctx, documentsOf(sys, j.impl, path), j.impl, path, spec, ownedFile(j.owned, path), salt)
 		j.plan.Files = append(j.plan.Files, fc)
+		j.tidy = append(j.tidy, tidyRef{addr: j.addr, path: path, docs: documentsOf(e.Sys, j.impl, path)})
 		if pend != nil {
 			pend.address, pend.typ, pend.forceReadOnly = j.addr, j.typ, j.forceReadOnly
 			pend.store = documentsOf(e.Sys, j.impl, path)
@@ -485,5 +489,26 @@ func (pl *Planned) Narrow(keep []string) *Planned {
 			out.reloads[addr] = r
 		}
 	}
+	for _, t := range pl.tidy {
+		if want[t.addr] {
+			out.tidy = append(out.tidy, t)
+		}
+	}
 	return out
+}
+
+// tidyRef is a document of the plan, for Tidy.
+type tidyRef struct {
+	addr, path string
+	docs       documents // seen through the writable System
+}
+
+// Tidy removes what interrupted writes left beside every document of pl
+// (hub's temporary files, which may hold a key), whether or not pl changes
+// the document: a crash after a write leaves its file as planned. Best
+// effort; it is called with the state lock held (Op), never by a plan.
+func (e *Engine) Tidy(pl *Planned) {
+	for _, t := range pl.tidy {
+		_ = t.docs.clean(t.path)
+	}
 }

@@ -117,6 +117,10 @@ func (s *Session) Begin(ctx context.Context, op string) (*Op, error) {
 	return o, nil
 }
 
+// Tidy removes what interrupted writes left beside pl's documents
+// (Engine.Tidy), changed or not.
+func (o *Op) Tidy(pl *Planned) { o.s.Engine.Tidy(pl) }
+
 // Close releases the lock.
 func (o *Op) Close() error {
 	if o.unlock == nil {
@@ -242,6 +246,9 @@ func (s *Session) Apply(ctx context.Context, cfg *config.Config, opts ApplyOptio
 	if planned.Plan.Errored() {
 		return out, ErrPlanErrored
 	}
+	// What a crashed run left beside any planned file goes, whether or not
+	// the file changes now (hub watch leaves that to the files it writes).
+	op.Tidy(planned)
 	if !planned.Plan.HasChanges() {
 		return out, op.SaveRecovered()
 	}

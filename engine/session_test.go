@@ -162,3 +162,32 @@ func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// An apply with nothing to change still removes what a crashed run left
+// beside the files it manages: a temporary file may hold a key.
+func TestSessionApplyTidiesUnchangedFiles(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.config(both)
+	sess := f.session()
+	if _, err := sess.Apply(context.Background(), cfg, engine.ApplyOptions{Op: "apply"}); err != nil {
+		t.Fatal(err)
+	}
+	orphan := f.path(".claude/.settings.json.hub-tmp-4242")
+	f.write(".claude/.settings.json.hub-tmp-4242", `{"env":{"ANTHROPIC_AUTH_TOKEN":"`+key+`"}}`, 0o600)
+	done, err := sess.Apply(context.Background(), cfg, engine.ApplyOptions{Op: "apply"})
+	if err != nil || done.Result != nil {
+		t.Fatalf("second apply: %v, %+v", err, done)
+	}
+	if exists(orphan) {
+		t.Fatal("the orphan temporary file beside an unchanged file is still there")
+	}
+	// A plan never removes anything.
+	f.write(".claude/.settings.json.hub-tmp-4243", "{}", 0o600)
+	if _, _, err := sess.PlanState(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	f.plan(cfg, engine.PlanOptions{})
+	if !exists(f.path(".claude/.settings.json.hub-tmp-4243")) {
+		t.Fatal("a plan removed a file")
+	}
+}
