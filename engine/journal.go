@@ -117,6 +117,7 @@ func (e *Engine) journalIntents(pl *Planned, st *states.State, host *states.Host
 	if err != nil {
 		return nil, fmt.Errorf("write the journal %s: %w", e.Journal, err)
 	}
+	_ = e.Sys.CleanTemps(e.Journal) // a killed run's; apply holds the lock
 	if err := e.Sys.WriteFile(e.Journal, append(b, '\n'), 0o600); err != nil {
 		return nil, fmt.Errorf("write the journal (nothing was written): %w", err)
 	}

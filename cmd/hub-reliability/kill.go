@@ -267,6 +267,9 @@ func (s *killStats) converge(bin string, w *workload, gen int) error {
 	s.checkAll(w, gen, false)
 	s.checkState(w)
 	for _, t := range tempFiles(w.dir) {
+		if !s.orphansAfterApply[t.path] {
+			s.example("orphan temp file after the next apply: %s", t.path)
+		}
 		s.orphansAfterApply[t.path] = true
 	}
 	p, err := runHub(bin, w.dir, gen, "plan", "--detailed-exitcode")

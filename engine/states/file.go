@@ -84,6 +84,9 @@ func (b fileBlob) Write(ctx context.Context, data []byte, g *Guard) error {
 	if err := g.Check(cur); err != nil {
 		return err
 	}
+	// Saves run under the state lock: a temporary file beside the state is
+	// what a killed save left, never another run's.
+	_ = b.f.sys().CleanTemps(b.f.Path)
 	if err := b.f.sys().WriteFile(b.f.Path, data, 0o600); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}

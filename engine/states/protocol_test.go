@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -114,5 +115,22 @@ func TestSaveMerged(t *testing.T) {
 	var ce *states.ConflictError
 	if err := states.SaveMerged(context.Background(), fs, base, mine, "h1"); !errors.As(err, &ce) || ce.Section != "host h1" {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A save removes what a killed save left beside the state file.
+func TestFileStoreSaveRemovesOrphans(t *testing.T) {
+	fs := seeded(t)
+	orphan := filepath.Join(filepath.Dir(fs.Path), ".state.json.hub-tmp-77")
+	if err := os.WriteFile(orphan, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := fs.Load(context.Background())
+	st.Serial++
+	if err := fs.Save(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(orphan); err == nil {
+		t.Fatal("the orphan temporary file of a killed save is still there")
 	}
 }
