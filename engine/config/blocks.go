@@ -72,6 +72,7 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 	if a, ok := content.Attributes["insecure"]; ok {
 		diags = append(diags, evalInto(a, ctx, cty.Bool, func(v cty.Value) { c.Insecure = v.True() })...)
 	}
+	diags = append(diags, checkLengths(content, c)...)
 	if c.Name == "" {
 		c.Name = id
 	}
@@ -427,4 +428,40 @@ func controlInSecret(v, what string, a *hcl.Attribute) *hcl.Diagnostic {
 		return d
 	}
 	return nil
+}
+
+// Bounds of the text a credential puts into tools' files and hub's output:
+// far above any real name, model id or tag, low enough that no value can
+// blow up a plan (its columns are aligned to the longest key and value).
+const (
+	maxNameLen  = 256
+	maxModelLen = 256
+	maxTagLen   = 64
+	maxNotesLen = 4096
+)
+
+// checkLengths refuses a credential's name, models, tags or notes longer
+// than their bounds.
+func checkLengths(content *hcl.BodyContent, c *Credential) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	check := func(attr, what string, v string, limit int) {
+		if len(v) <= limit {
+			return
+		}
+		d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value too long",
+			Detail: fmt.Sprintf("Credential %q: %s is %d bytes long; at most %d are allowed.", c.ID, what, len(v), limit)}
+		if a, ok := content.Attributes[attr]; ok {
+			d.Subject = a.Expr.Range().Ptr()
+		}
+		diags = diags.Append(d)
+	}
+	check("name", "name", c.Name, maxNameLen)
+	check("notes", "notes", c.Notes, maxNotesLen)
+	for _, m := range c.Models {
+		check("models", "a model id", m, maxModelLen)
+	}
+	for _, t := range c.Tags {
+		check("tags", "a tag", t, maxTagLen)
+	}
+	return diags
 }

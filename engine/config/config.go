@@ -81,6 +81,9 @@ func (t *Target) Address() string { return t.Type + "." + t.Name }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 
+// maxIDLen bounds a credential's id: tools use it as a name.
+const maxIDLen = 64
+
 var rootSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "hub"},
 	{Type: "variable", LabelNames: []string{"name"}},
@@ -222,6 +225,11 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 		id := b.Labels[0]
 		if prev, dup := credBlocks[id]; dup {
 			diags = diags.Append(duplicate("credential", id, b, prev))
+			continue
+		}
+		if len(id) > maxIDLen {
+			diags = diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid credential id",
+				Detail: fmt.Sprintf("The credential id is %d characters long; at most %d are allowed, since tools use it as a name.", len(id), maxIDLen), Subject: b.LabelRanges[0].Ptr()})
 			continue
 		}
 		if !idPattern.MatchString(id) {

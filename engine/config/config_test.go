@@ -266,3 +266,47 @@ variable "relay_key" {
 		t.Errorf("the default is not among the secrets: %d secrets", len(cfg.Secrets))
 	}
 }
+
+// Text a credential puts into tools' files is bounded: a megabyte of name
+// (or id, model id, tag) is refused at validate, without echoing it.
+func TestCredentialLengthBounds(t *testing.T) {
+	long := strings.Repeat("n", 1<<20)
+	for what, body := range map[string]string{
+		"name":  `name = "` + long + `"`,
+		"model": `models = ["` + long + `"]`,
+		"tag":   `tags = ["` + strings.Repeat("t", 65) + `"]`,
+		"notes": `notes = "` + strings.Repeat("x", 4097) + `"`,
+	} {
+		_, diags := load(t, map[string]string{"hub.hcl": `credential "relay" {
+  api_type = "openai-compatible"
+  base_url = "https://relay.example.com"
+  api_key  = "sk-test-length-0001"
+  ` + body + `
+}
+`}, config.Options{})
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), "Value too long") || strings.Contains(diags.Error(), strings.Repeat("n", 300)) {
+			t.Errorf("%s: diags = %.300s", what, diags.Error())
+		}
+	}
+	_, diags := load(t, map[string]string{"hub.hcl": `credential "` + strings.Repeat("a", 65) + `" {
+  api_type = "openai-compatible"
+  base_url = "https://relay.example.com"
+  api_key  = "sk-test-length-0001"
+}
+`}, config.Options{})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "at most 64") {
+		t.Errorf("long id: %v", diags)
+	}
+	// At the bounds: accepted.
+	_, diags = load(t, map[string]string{"hub.hcl": `credential "` + strings.Repeat("a", 64) + `" {
+  name     = "` + strings.Repeat("n", 256) + `"
+  api_type = "openai-compatible"
+  base_url = "https://relay.example.com"
+  api_key  = "sk-test-length-0001"
+  tags     = ["` + strings.Repeat("t", 64) + `"]
+}
+`}, config.Options{})
+	if diags.HasErrors() {
+		t.Errorf("at the bounds: %v", diags)
+	}
+}
