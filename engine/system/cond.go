@@ -194,16 +194,7 @@ func (o OS) inPlaceIf(name, target string, data []byte, snap *fileSnap, want []b
 	if err == nil {
 		_, err = f.WriteAt(data, 0)
 	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w (the new contents are in %s)", name, err, recovery)
-	}
-	return os.Remove(recovery)
+	return finishInPlace(f, err, name, recovery)
 }
 
 // fileSnap is a file as a conditional write first found it.

@@ -173,6 +173,13 @@ func (o OS) WriteFileInPlace(name string, data []byte, perm fs.FileMode) error {
 		return fmt.Errorf("write %s: %w (the new contents are in %s)", name, err, recovery)
 	}
 	_, err = f.Write(data)
+	return finishInPlace(f, err, name, recovery)
+}
+
+// finishInPlace ends an in-place write into f (err is the write's): it
+// syncs and closes f, and removes the recovery copy made before, which an
+// error names instead.
+func finishInPlace(f *os.File, err error, name, recovery string) error {
 	if err == nil {
 		err = f.Sync()
 	}
