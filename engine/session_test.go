@@ -127,8 +127,11 @@ func TestSessionLockWait(t *testing.T) {
 		t.Fatalf("after the release: %v", err)
 	}
 	// Cancelled while waiting: the context's error.
-	unlock, _ = other.Lock(context.Background(), states.LockInfo{ID: "held-2"})
-	defer unlock()
+	unlock2, err := other.Lock(context.Background(), states.LockInfo{ID: "held-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock2()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if _, err := sess.Begin(ctx, "apply"); !errors.Is(err, context.DeadlineExceeded) {
