@@ -72,13 +72,16 @@ func cmdFakerelay(ts *testscript.TestScript, neg bool, args []string) {
 		case "latency", "slow":
 			d, err := time.ParseDuration(v)
 			ts.Check(err)
-			if f == "latency" {
-				srv.Latency = d
-			} else {
-				srv.SlowDelay = d
-			}
+			srv.Set(func(s *fakerelay.Server) {
+				if f == "latency" {
+					s.Latency = d
+				} else {
+					s.SlowDelay = d
+				}
+			})
 		case "qpu":
-			srv.QuotaPerUnit = atof(ts, v)
+			q := atof(ts, v)
+			srv.Set(func(s *fakerelay.Server) { s.QuotaPerUnit = q })
 		default:
 			ts.Fatalf("fakerelay: unknown option %q", f)
 		}

@@ -266,13 +266,24 @@ func (s *Server) keyFrom(r *http.Request) string {
 	return bearer()
 }
 
+// Set changes the server's settings (Latency, SlowDelay, QuotaPerUnit, ...)
+// while it serves: under the lock its handlers read them with.
+func (s *Server) Set(change func(s *Server)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change(s)
+}
+
 // delay sleeps for a FaultSlow key; false when the client gave up first.
 func (s *Server) delay(r *http.Request, k *Key) bool {
 	if k == nil || k.Fault != FaultSlow {
 		return true
 	}
+	s.mu.Lock()
+	wait := s.SlowDelay
+	s.mu.Unlock()
 	select {
-	case <-time.After(s.SlowDelay):
+	case <-time.After(wait):
 		return true
 	case <-r.Context().Done():
 		return false
