@@ -41,10 +41,16 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) config(body string) *config.Config {
 	f.t.Helper()
+	return f.configKey(key, body)
+}
+
+// configKey is config with the relay credential's key k.
+func (f *fixture) configKey(k, body string) *config.Config {
+	f.t.Helper()
 	src := `credential "relay" {
   api_type = "openai-compatible"
   base_url = "https://relay.example.com"
-  api_key  = "` + key + `"
+  api_key  = "` + k + `"
 }
 ` + body
 	if err := os.WriteFile(filepath.Join(f.dir, "hub.hcl"), []byte(src), 0o644); err != nil {

@@ -54,9 +54,10 @@ func (w *watched) Reload(context.Context, *targets.Input) error {
 	return w.fail
 }
 
-func TestInPlaceWritesAndReload(t *testing.T) {
-	reloads := 0
-	impl := &watched{reloads: &reloads}
+// watchedPlan plans a first apply of one watched target in memory.
+func watchedPlan(t *testing.T, reloads *int) (*watched, *system.Mem, *engine.Engine, *config.Config, *states.State, *engine.Planned) {
+	t.Helper()
+	impl := &watched{reloads: reloads}
 	mem := system.NewMem(map[string][]byte{"/cfg/watched.json": []byte("{}\n")})
 	eng := &engine.Engine{Sys: mem, Env: targets.Env{Dir: "/cfg"}, Host: "h", Now: time.Now}
 	cfg := &config.Config{Targets: []*config.Target{{Type: "watched", Name: "x", Impl: impl,
@@ -66,6 +67,12 @@ func TestInPlaceWritesAndReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return impl, mem, eng, cfg, st, p
+}
+
+func TestInPlaceWritesAndReload(t *testing.T) {
+	reloads := 0
+	impl, mem, eng, cfg, st, p := watchedPlan(t, &reloads)
 	res, err := eng.Apply(context.Background(), p, st)
 	if err != nil || res.Err() != nil {
 		t.Fatal(err, res.Err())

@@ -10,12 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine"
-	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/states"
 	"github.com/hubctl/hub/engine/system"
-	"github.com/hubctl/hub/targets"
 )
 
 // A user's save landing while hub writes the file (after apply's re-read,
@@ -23,16 +20,7 @@ import (
 // not record it, and the error says to run apply again.
 func TestApplyKeepsSaveDuringWrite(t *testing.T) {
 	reloads := 0
-	impl := &watched{reloads: &reloads}
-	mem := system.NewMem(map[string][]byte{"/cfg/watched.json": []byte("{}\n")})
-	eng := &engine.Engine{Sys: mem, Env: targets.Env{Dir: "/cfg"}, Host: "h", Now: time.Now}
-	cfg := &config.Config{Targets: []*config.Target{{Type: "watched", Name: "x", Impl: impl,
-		Input: &targets.Input{Address: "watched.x", Credentials: []*credential.Credential{{ID: "c", BaseURL: "https://a.example"}}}}}}
-	st := states.New()
-	p, err := eng.Plan(context.Background(), cfg, st, engine.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, mem, eng, _, st, p := watchedPlan(t, &reloads)
 	user := []byte(`{"mine":"saved meanwhile"}`)
 	mem.BeforeReplace = func(name string) { mem.WriteFile(name, user, 0o644) }
 	res, err := eng.Apply(context.Background(), p, st)
@@ -63,24 +51,6 @@ func (f failingSave) WriteFile(name string, data []byte, perm fs.FileMode) error
 		return errors.New("disk full")
 	}
 	return f.System.WriteFile(name, data, perm)
-}
-
-func (f *fixture) configKey(k, body string) *config.Config {
-	f.t.Helper()
-	src := `credential "relay" {
-  api_type = "openai-compatible"
-  base_url = "https://relay.example.com"
-  api_key  = "` + k + `"
-}
-` + body
-	if err := os.WriteFile(filepath.Join(f.dir, "hub.hcl"), []byte(src), 0o644); err != nil {
-		f.t.Fatal(err)
-	}
-	cfg, diags := config.Load(config.Options{Dir: f.dir, Env: map[string]string{"HOME": f.home}})
-	if diags.HasErrors() {
-		f.t.Fatal(diags)
-	}
-	return cfg
 }
 
 func (f *fixture) journalled(failSave bool) *engine.Session {

@@ -177,7 +177,7 @@ func (o OS) inPlaceIf(name, target string, data []byte, snap *fileSnap, want []b
 	if err := o.WriteFile(recovery, data, 0o600); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(target, os.O_RDWR, 0)
+	f, _, err := openRegular(target, os.O_RDWR)
 	if err != nil {
 		os.Remove(recovery)
 		return fmt.Errorf("write %s: %w", name, err)
@@ -204,15 +204,11 @@ type fileSnap struct {
 }
 
 func snapshot(path string) (*fileSnap, error) {
-	f, err := os.Open(path)
+	f, fi, err := openRegular(path, os.O_RDONLY)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return nil, err
@@ -227,7 +223,7 @@ func (s *fileSnap) holds(want []byte) bool { return s.sum == sha256.Sum256(want)
 // still reports whether path is the same file as snapshotted, with the same
 // size and mtime, and holds want.
 func (s *fileSnap) still(path string, want []byte) bool {
-	f, err := os.Open(path)
+	f, _, err := openRegular(path, os.O_RDONLY)
 	if err != nil {
 		return false
 	}

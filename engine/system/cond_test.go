@@ -181,3 +181,21 @@ func TestCleanTemps(t *testing.T) {
 		t.Errorf("read-only clean: %v", err)
 	}
 }
+
+// A target that became a named pipe after the plan is refused, not waited
+// on (opening a pipe blocks until a writer comes), whether it is replaced
+// or written in place.
+func TestWriteFileIfRefusesNamedPipe(t *testing.T) {
+	for _, inPlace := range []bool{false, true} {
+		p := fifo(t)
+		_, err := within(t, func() ([]byte, error) {
+			return nil, system.OS{}.WriteFileIf(p, []byte("{}"), 0o600, system.Cond{Exists: true, Data: []byte("{}"), InPlace: inPlace})
+		})
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("in place %v: err = %v, want the pipe refused", inPlace, err)
+		}
+		if fi, err := os.Lstat(p); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+			t.Errorf("in place %v: the pipe was replaced", inPlace)
+		}
+	}
+}

@@ -35,21 +35,11 @@ func ReadFile(ctx context.Context, name string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
-	f, err := os.OpenFile(name, os.O_RDONLY|openNonblock, 0)
+	f, fi, err := openRegular(name, os.O_RDONLY)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(fi.Mode()))}
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%d bytes, %w", fi.Size(), ErrTooLarge)}
-	}
 	// The size is a hint (a file may grow, /proc files say 0): read at most
 	// one byte past the limit to tell.
 	data := make([]byte, 0, fi.Size()+1)
@@ -75,6 +65,30 @@ func ReadFile(ctx context.Context, name string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: ErrTooLarge}
 	}
 	return data, nil
+}
+
+// openRegular opens name with flag, without blocking (a named pipe would
+// otherwise wait for a writer forever), and refuses anything but a regular
+// file of at most MaxFileSize bytes: every open of a file hub reads or
+// rewrites goes through it.
+func openRegular(name string, flag int) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(name, flag|openNonblock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+	case !fi.Mode().IsRegular():
+		err = &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(fi.Mode()))}
+	case fi.Size() > MaxFileSize:
+		err = &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%d bytes, %w", fi.Size(), ErrTooLarge)}
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
 }
 
 // kind names what a non-regular file is, for the error.
