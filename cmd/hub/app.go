@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hubctl/hub/engine/vault"
 	"github.com/hubctl/hub/secret"
 	"github.com/hubctl/hub/views"
 )
@@ -25,9 +26,12 @@ type app struct {
 	env      map[string]string
 	redactor *secret.Redactor
 
+	keys     *vault.Keyring // made by keyring()
+
 	// global flags
-	chdir   string
-	noColor bool
+	chdir      string
+	noColor    bool
+	identities []string
 }
 
 // view is the base of every command's view: this invocation's redacting
@@ -101,6 +105,7 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	root.PersistentFlags().StringVarP(&a.chdir, "chdir", "C", "", "use `DIR` as the configuration directory (default: HUB_DIR or the current directory)")
 	root.PersistentFlags().BoolVar(&a.noColor, "no-color", false, "do not colour the output")
+	root.PersistentFlags().StringArrayVarP(&a.identities, "identity", "i", nil, "decrypt secrets with the age identity `FILE` (repeatable; default: HUB_AGE_IDENTITY, else ~/.config/hub/identity.txt, ~/.ssh/id_ed25519, ~/.ssh/id_rsa)")
 	root.AddCommand(
 		a.initCommand(),
 		a.validateCommand(),

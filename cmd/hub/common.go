@@ -31,8 +31,12 @@ func (v *varFlags) register(fs *pflag.FlagSet) {
 // view. Secrets it finds are registered with the redactor before anything
 // else is printed. It fails with an already-reported error on any error.
 func (a *app) load(v varFlags, view views.Diagnoser) (*config.Config, error) {
-	cfg, diags := config.Load(config.Options{Dir: a.dir(), Env: a.env, Vars: v.vars, VarFiles: v.files, Context: a.ctx})
+	keys := a.keyring()
+	cfg, diags := config.Load(config.Options{Dir: a.dir(), Env: a.env, Vars: v.vars, VarFiles: v.files, Context: a.ctx, Keyring: keys})
 	a.redactor.Add(cfg.Secrets...)
+	// Only time is lost if the cache cannot be written (a read-only
+	// checkout): the secrets are decrypted again next time.
+	_ = keys.SaveCache()
 	view.Diagnostics(diags, cfg.Files)
 	if diags.HasErrors() {
 		return cfg, reported(1)

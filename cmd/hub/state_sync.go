@@ -15,7 +15,7 @@ import (
 // stateStore opens the store the configuration's hub block names, reading
 // only that block: state commands work without the credentials' keys.
 func (a *app) stateStore() (states.Store, *config.Backend, error) {
-	be, secrets, diags := config.LoadBackend(config.Options{Dir: a.dir(), Env: a.env, Context: a.ctx})
+	be, secrets, diags := config.LoadBackend(config.Options{Dir: a.dir(), Env: a.env, Context: a.ctx, Keyring: a.keyring()})
 	a.redactor.Add(secrets...)
 	a.view().Diagnostics(diags, nil)
 	if diags.HasErrors() {

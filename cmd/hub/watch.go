@@ -150,7 +150,7 @@ func (w *watcher) init(a *app, f watchFlags) error {
 		return err
 	}
 	w.rec = watch.NewReconciler(dir)
-	w.rec.Load = config.Options{Env: a.env, Vars: f.vars.vars, VarFiles: f.vars.files, Context: a.ctx}
+	w.rec.Load = config.Options{Env: a.env, Vars: f.vars.vars, VarFiles: f.vars.files, Context: a.ctx, Keyring: a.keyring()}
 	w.rec.Session = func(cfg *config.Config) (*engine.Session, error) { return a.session(cfg, f.lock) }
 	w.rec.Targets = f.targets
 	w.rec.OnDrift = f.onDrift

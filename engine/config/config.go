@@ -20,6 +20,7 @@ import (
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/engine/vault"
 	"github.com/hubctl/hub/targets"
 )
 
@@ -40,6 +41,12 @@ type Options struct {
 	Context context.Context
 	// Cache, if set, keeps parsed blocks from one Load to the next (hub watch).
 	Cache *ParseCache
+	// Keyring decrypts secret("NAME"); nil makes secret() an error. Keep
+	// one for the process (hub watch): it decrypts each file once.
+	Keyring *vault.Keyring
+
+	// syntaxOnly stops after parsing (ParseFiles).
+	syntaxOnly bool
 }
 
 // A Config is a loaded configuration.
@@ -182,6 +189,9 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 		content, d := f.Body.Content(rootSchema)
 		diags = append(diags, d...)
 		blocks = append(blocks, content.Blocks...)
+	}
+	if l.opts.syntaxOnly {
+		return diags
 	}
 	byType := map[string]hcl.Blocks{}
 	for _, b := range blocks {

@@ -12,7 +12,7 @@ import (
 )
 
 // functions returns the functions available in expressions: the go-cty stdlib
-// set a Terraform user expects, plus env() and file().
+// set a Terraform user expects, plus env(), file() and secret().
 func (l *loader) functions() map[string]function.Function {
 	fns := map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
@@ -81,6 +81,7 @@ func (l *loader) functions() map[string]function.Function {
 	}
 	fns["env"] = l.envFunc()
 	fns["file"] = l.fileFunc()
+	fns["secret"] = l.secretFunc()
 	return fns
 }
 
