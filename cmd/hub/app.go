@@ -26,7 +26,7 @@ type app struct {
 	env      map[string]string
 	redactor *secret.Redactor
 
-	keys     *vault.Keyring // made by keyring()
+	keys *vault.Keyring // made by keyring()
 
 	// global flags
 	chdir      string
