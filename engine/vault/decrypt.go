@@ -162,16 +162,17 @@ func (k *Keyring) readCache() {
 	if err != nil {
 		return
 	}
-	if k.load() != nil || k.sealTo() == nil {
+	if k.load() != nil {
 		return
 	}
 	src, err := ageReader(data)
 	if err != nil {
 		return
 	}
-	// Only the identity the cache is sealed to: never one that would ask
-	// for a passphrase just to read a cache.
-	r, err := age.Decrypt(src, k.ids[0])
+	// age tries the identities that open without asking first; a
+	// protected one asks only if the cache was sealed to it, which means
+	// its secrets need it too.
+	r, err := age.Decrypt(src, k.ids...)
 	if err != nil {
 		return
 	}
@@ -197,14 +198,32 @@ func (k *Keyring) readCache() {
 	}
 }
 
-// sealTo is the recipient the cache is encrypted to: the public key of
-// this machine's first identity, if it is one that opens without a
-// passphrase or a plugin (X25519, post-quantum or SSH).
+// sealTo is the recipient the cache is encrypted to: this machine's
+// first identity that opens without asking (X25519, post-quantum or SSH),
+// or the first one inside a protected identity file already opened. A
+// plugin's identity (a hardware key) gets no cache: it would be asked
+// for a touch to read it.
 func (k *Keyring) sealTo() age.Recipient {
-	if len(k.ids) == 0 {
-		return nil
+	for _, id := range k.ids {
+		if r := recipientOf(id); r != nil {
+			return r
+		}
 	}
-	switch id := k.ids[0].(type) {
+	for _, id := range k.ids {
+		if l, ok := id.(*lazyIdentity); ok && l.opened.Load() {
+			for _, in := range l.ids {
+				if r := recipientOf(in); r != nil {
+					return r
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// recipientOf is the public key of an identity that opens without asking.
+func recipientOf(id age.Identity) age.Recipient {
+	switch id := id.(type) {
 	case *age.X25519Identity:
 		return id.Recipient()
 	case *age.HybridIdentity:

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
@@ -373,16 +374,20 @@ type lazyIdentity struct {
 	match func([]*age.Stanza) bool
 	open  func() ([]age.Identity, error)
 
-	once sync.Once
-	ids  []age.Identity
-	err  error
+	once   sync.Once
+	opened atomic.Bool
+	ids    []age.Identity
+	err    error
 }
 
 func (l *lazyIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	if l.match != nil && !l.match(stanzas) {
 		return nil, age.ErrIncorrectIdentity
 	}
-	l.once.Do(func() { l.ids, l.err = l.open() })
+	l.once.Do(func() {
+		l.ids, l.err = l.open()
+		l.opened.Store(l.err == nil)
+	})
 	if l.err != nil {
 		return nil, l.err
 	}
