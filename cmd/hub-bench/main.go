@@ -6,9 +6,11 @@
 // terraform_data resources) and prints the ratios.
 //
 // It also measures hub watch's save-to-rewrite latency and hub refresh over
-// 1,000 credentials of a fake relay with 50 ms latency against the ideal.
+// 1,000 credentials of a fake relay with 50 ms latency against the ideal,
+// and a no-op plan whose keys come from env() against one whose keys come
+// from age-encrypted secret() files.
 //
-//	go run ./cmd/hub-bench [-runs 7] [-hub PATH] [-watch-only | -refresh-only]
+//	go run ./cmd/hub-bench [-runs 7] [-hub PATH] [-watch-only | -refresh-only | -secrets-only]
 package main
 
 import (
@@ -32,12 +34,25 @@ func main() {
 	keep := flag.String("keep", "", "work in `DIR` and keep it (for profiling); default a temp dir, removed")
 	watchEdits := flag.Int("watch-edits", 200, "edits for the hub watch latency measurement (0 skips it)")
 	watchOnly := flag.Bool("watch-only", false, "measure hub watch only")
+	secretsOnly := flag.Bool("secrets-only", false, "measure the no-op plan with env() and secret() keys only")
 	refreshCreds := flag.Int("refresh-credentials", 1000, "credentials for the hub refresh measurement (0 skips it)")
 	refreshOnly := flag.Bool("refresh-only", false, "measure hub refresh only")
 	flag.Parse()
 	watchN, refreshN = *watchEdits, *refreshCreds
 	if *refreshOnly {
 		if err := runRefreshOnly(*hubBin, *keep, refreshN, min(*runs, 3)); err != nil {
+			fmt.Fprintln(os.Stderr, "hub-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *secretsOnly {
+		work, bin, cleanup, err := setup(*hubBin, *keep)
+		if err == nil {
+			err = secretsBench(bin, work, *creds, *tgts, *runs)
+			cleanup()
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "hub-bench:", err)
 			os.Exit(1)
 		}
@@ -170,6 +185,10 @@ func run(runs int, hubBin string, nCreds, nTargets int, keep string) error {
 		}
 	}
 
+	if err := secretsBench(hubBin, work, nCreds, nTargets, runs); err != nil {
+		return fmt.Errorf("secrets: %w", err)
+	}
+
 	if refreshN > 0 {
 		if err := refreshBench(hubBin, work, refreshN, 16, 3, 50*time.Millisecond); err != nil {
 			return fmt.Errorf("refresh: %w", err)
@@ -188,6 +207,16 @@ func run(runs int, hubBin string, nCreds, nTargets int, keep string) error {
 
 // generate writes the configuration: credential i is used by target i*nCreds/nTargets.
 func generate(dir string, nCreds, nTargets int, keyGen string) error {
+	return generateKeys(dir, nCreds, nTargets, keyGen, literalKey)
+}
+
+// A keyExpr is the api_key expression of credential i with key key.
+type keyExpr func(i int, key string) string
+
+func literalKey(_ int, key string) string { return fmt.Sprintf("%q", key) }
+
+// generateKeys is generate with the keys written as keyExpr says.
+func generateKeys(dir string, nCreds, nTargets int, keyGen string, expr keyExpr) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -197,7 +226,8 @@ func generate(dir string, nCreds, nTargets int, keyGen string) error {
 		if i == 0 {
 			gen = keyGen
 		}
-		fmt.Fprintf(&b, "credential \"c%d\" {\n  name     = \"Relay %d\"\n  api_type = \"openai-compatible\"\n  base_url = \"https://relay%d.example.com/v1\"\n  api_key  = \"sk-test-bench-%d-%s-0123456789abcdef\"\n  tags     = [\"bench\"]\n}\n\n", i, i, i, i, gen)
+		key := fmt.Sprintf("sk-test-bench-%d-%s-0123456789abcdef", i, gen)
+		fmt.Fprintf(&b, "credential \"c%d\" {\n  name     = \"Relay %d\"\n  api_type = \"openai-compatible\"\n  base_url = \"https://relay%d.example.com/v1\"\n  api_key  = %s\n  tags     = [\"bench\"]\n}\n\n", i, i, i, expr(i, key))
 	}
 	for i := 0; i < nTargets; i++ {
 		typ, extra := "claude_code", "  model      = \"claude-sonnet-4-5\"\n"
@@ -210,8 +240,13 @@ func generate(dir string, nCreds, nTargets int, keyGen string) error {
 }
 
 func measure(bin, dir string, args ...string) (sample, error) {
+	return measureEnv(bin, dir, nil, args...)
+}
+
+// measureEnv is measure with more environment variables.
+func measureEnv(bin, dir string, env []string, args ...string) (sample, error) {
 	cmd := exec.Command(bin, append([]string{"--chdir", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "HUB_HOST=bench", "HOME="+dir)
+	cmd.Env = append(append(os.Environ(), "HUB_HOST=bench", "HOME="+dir), env...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
