@@ -42,7 +42,8 @@ func TestRealTools(t *testing.T) {
 }
 
 // Claude Code 2.1.328: settings.json env → POST /v1/messages?beta=true with
-// Authorization: Bearer KEY, streaming.
+// Authorization: Bearer KEY, streaming. The key comes from an age-encrypted
+// secret (secret("relay")), as in a cloned credential repository.
 func testClaudeCode(t *testing.T, s *suite) {
 	w := newWorld(t, s, "claude")
 	const model = "claude-e2e-sonnet"
@@ -73,14 +74,14 @@ credential "relay" {
   name     = "E2E relay"
   api_type = "anthropic"
   base_url = %q
-  api_key  = %q
+  api_key  = %s
 }
 
 target "claude_code" "default" {
   credential = credential.relay
   model      = %q
 }
-`, w.up.URL(), w.key, model)) {
+`, w.up.URL(), w.secretKey("relay"), model)) {
 		t.Skip("no hand-written configuration for this tool")
 	}
 	w.keepsJSON(".claude/settings.json", settings)
@@ -99,7 +100,7 @@ target "claude_code" "default" {
 }
 
 // Codex CLI 0.169.0: config.toml provider table → POST /v1/responses with
-// Authorization: Bearer KEY, SSE.
+// Authorization: Bearer KEY, SSE. The key comes from an age-encrypted secret.
 func testCodex(t *testing.T, s *suite) {
 	w := newWorld(t, s, "codex")
 	const model = "gpt-e2e-codex"
@@ -123,14 +124,14 @@ credential "relay" {
   name     = "E2E relay"
   api_type = "openai-compatible"
   base_url = %q
-  api_key  = %q
+  api_key  = %s
 }
 
 target "codex" "default" {
   credential = credential.relay
   model      = %q
 }
-`, w.up.URL(), w.key, model)) {
+`, w.up.URL(), w.secretKey("relay"), model)) {
 		t.Skip("no hand-written configuration for this tool")
 	}
 	comments := []string{"# My Codex settings. Hand-edited: keep these comments.",

@@ -19,8 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/pelletier/go-toml/v2"
 	"github.com/tailscale/hujson"
+
+	"github.com/hubctl/hub/engine/vault"
 )
 
 // Environment variables of the suite.
@@ -268,6 +271,37 @@ func (w *world) apply(targetType, hcl string) bool {
 	}
 	w.t.Logf("hub apply:\n%s", out)
 	return true
+}
+
+// secretKey keeps w.key as hub's age-encrypted secret NAME: an identity
+// in the default place (~/.config/hub/identity.txt), the recipients file
+// and secrets/NAME.age in the configuration directory. It returns the
+// expression that reads it, secret("NAME").
+func (w *world) secretKey(name string) string {
+	w.t.Helper()
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	idFile := filepath.Join(w.home, ".config", "hub", "identity.txt")
+	if err := os.MkdirAll(filepath.Dir(idFile), 0o700); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(idFile, []byte(id.String()+"\n"), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	repo := vault.Repo{Root: w.hubd}
+	rs, err := repo.AddRecipients([]string{id.Recipient().String()}, "e2e")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := repo.Write(name, w.key, rs); err != nil {
+		w.t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(repo.Path(name)); strings.Contains(string(b), w.key) {
+		w.t.Fatalf("%s holds the key in the clear", repo.Path(name))
+	}
+	return fmt.Sprintf("secret(%q)", name)
 }
 
 // result is one tool run.
