@@ -44,6 +44,7 @@ func TestMain(m *testing.M) {
 //	cmpglob pattern file     the one file matching pattern has file's contents
 //	grepr STRING dir...      some file under dir contains STRING (! none does)
 //	fakerelay FLAVOR NAME KEY...  a fake upstream on 127.0.0.1 at $NAME_URL (see fakerelay_test.go)
+//	envfile VAR FILE         VAR is set to FILE's contents, final newline removed
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "scripts"),
@@ -80,6 +81,7 @@ func TestScript(t *testing.T) {
 			"nokey":     cmdNokey,
 			"webdavd":   cmdWebdavd,
 			"fakerelay": cmdFakerelay,
+			"envfile":   cmdEnvfile,
 		},
 	})
 }
