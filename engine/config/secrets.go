@@ -111,3 +111,49 @@ func ParseFiles(dir string) (map[string]*hcl.File, hcl.Diagnostics) {
 	cfg, diags := Load(Options{Dir: dir, Env: map[string]string{}, syntaxOnly: true})
 	return cfg.Files, diags
 }
+
+// An EnvKey is a credential whose api_key is exactly env("VAR"): what hub
+// secret migrate moves into a secret.
+type EnvKey struct {
+	Credential, Var string
+	// Range is the expression's, to replace it in the file.
+	Range hcl.Range
+}
+
+// EnvKeys lists the credentials whose api_key is env("VAR") with a literal
+// name and no default, by file then position.
+func EnvKeys(files map[string]*hcl.File) []EnvKey {
+	var out []EnvKey
+	for _, f := range files {
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			continue
+		}
+		for _, b := range body.Blocks {
+			if b.Type != "credential" || len(b.Labels) != 1 {
+				continue
+			}
+			a, ok := b.Body.Attributes["api_key"]
+			if !ok {
+				continue
+			}
+			call, ok := a.Expr.(*hclsyntax.FunctionCallExpr)
+			if !ok || call.Name != "env" || len(call.Args) != 1 {
+				continue
+			}
+			v, d := call.Args[0].Value(nil)
+			if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+				continue
+			}
+			out = append(out, EnvKey{Credential: b.Labels[0], Var: v.AsString(), Range: call.Range()})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].Range, out[j].Range
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
+	return out
+}
