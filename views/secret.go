@@ -158,7 +158,8 @@ type Secret struct{ *View }
 func NewSecret(v *View) Secret { return Secret{v} }
 
 // Set says what hub secret set did: status is "new", "changed",
-// "unchanged" or "replaced" (the old value could not be decrypted here);
+// "unchanged", "rekeyed" (the same value, to other recipients) or
+// "replaced" (the old value could not be decrypted here);
 // oldFP and newFP are value fingerprints, to the recipients named.
 func (v Secret) Set(name, status, oldFP, newFP string, to []string) {
 	what := fmt.Sprintf("%s (fingerprint %s)", status, newFP)
@@ -167,6 +168,8 @@ func (v Secret) Set(name, status, oldFP, newFP string, to []string) {
 		what = fmt.Sprintf("changed (fingerprint %s → %s)", oldFP, newFP)
 	case "unchanged":
 		what = fmt.Sprintf("unchanged (fingerprint %s; the file is left as it was)", newFP)
+	case "rekeyed":
+		what = fmt.Sprintf("same value (fingerprint %s), encrypted again", newFP)
 	case "replaced":
 		what = fmt.Sprintf("replaced (the old value could not be decrypted here; fingerprint %s)", newFP)
 	}

@@ -202,8 +202,11 @@ func (a *app) secretSet(name, fromEnv, fromFile string) error {
 		if v, derr := a.keyring().Decrypt(path, old); derr == nil {
 			a.redactor.Add(v)
 			status, oldFP = "changed", vault.ValueFingerprint(v)
-			if info, ierr := vault.Inspect(old); v == value && ierr == nil && info.SameRecipients(rs) {
-				status = "unchanged"
+			if v == value {
+				status = "rekeyed"
+				if info, ierr := vault.Inspect(old); ierr == nil && info.SameRecipients(rs) {
+					status = "unchanged"
+				}
 			}
 		}
 	case !errors.Is(err, fs.ErrNotExist):
@@ -217,7 +220,7 @@ func (a *app) secretSet(name, fromEnv, fromFile string) error {
 	view := views.NewSecret(a.view())
 	view.Set(name, status, oldFP, vault.ValueFingerprint(value), recipientNames(rs))
 	if users := a.secretUsers()[name]; len(users) > 0 {
-		if status != "unchanged" {
+		if status != "unchanged" && status != "rekeyed" {
 			a.hint("hub plan shows what changes; hub apply rotates it in every tool that uses it (%s)", strings.Join(users, ", "))
 		}
 	} else {
