@@ -800,17 +800,23 @@ func (a *app) textconv(file string) {
 		view.TextConv(name, value, []string{"unknown (not written by hub)"})
 		return
 	}
-	known := map[string]vault.Recipient{}
+	// In the recipients file's order, then the fingerprints it no longer
+	// lists.
+	in := map[string]bool{}
+	for _, fp := range info.Recipients {
+		in[fp] = true
+	}
+	var who []string
 	if rs, err := repo.Recipients(); err == nil {
 		for _, r := range rs {
-			known[r.Fingerprint()] = r
+			if in[r.Fingerprint()] {
+				who = append(who, r.Label())
+				delete(in, r.Fingerprint())
+			}
 		}
 	}
-	who := make([]string, 0, len(info.Recipients))
 	for _, fp := range info.Recipients {
-		if r, ok := known[fp]; ok {
-			who = append(who, r.Label())
-		} else {
+		if in[fp] {
 			who = append(who, fp)
 		}
 	}
