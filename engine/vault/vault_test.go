@@ -230,6 +230,9 @@ func TestDamagedFiles(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "sk-test") {
 			t.Errorf("%s: error quotes the content", name)
 		}
+		if err != nil && strings.Contains(err.Error(), "(damaged)") {
+			t.Errorf("%s: the error does not say why: %v", name, err)
+		}
 	}
 }
 
