@@ -199,7 +199,10 @@ func (a *app) secretSet(name, fromEnv, fromFile string) error {
 	switch {
 	case err == nil:
 		status = "replaced"
-		if v, derr := a.keyring().Decrypt(path, old); derr == nil {
+		v, derr := a.keyring().Decrypt(path, old)
+		if derr != nil {
+			a.warnf("the old value of %s cannot be decrypted here (%s); it is replaced", name, decryptProblem(derr))
+		} else {
 			a.redactor.Add(v)
 			status, oldFP = "changed", vault.ValueFingerprint(v)
 			if v == value {
