@@ -1,6 +1,9 @@
 package views
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Fmt is hub fmt's view. It has no JSON form.
 type Fmt struct{ *View }
@@ -26,9 +29,20 @@ func NewInit(v *View) Init { return Init{v} }
 // Created names a file init created.
 func (v Init) Created(path string) { fmt.Fprintf(v.Out, "Created %s\n", path) }
 
-// Next says what to do after init.
-func (v Init) Next() {
-	fmt.Fprintln(v.Out, "\nNext: edit hub.hcl, export RELAY_API_KEY, then run hub plan.")
+// Kept names a file init found and left as it was.
+func (v Init) Kept(path string) { fmt.Fprintf(v.Out, "Kept %s as it is\n", path) }
+
+// Added names the lines init appended to a file that lacked them.
+func (v Init) Added(path string, lines []string) {
+	fmt.Fprintf(v.Out, "Added to %s: %s\n", path, strings.Join(lines, ", "))
+}
+
+// Next says what to do after init, and the one git setting of the secrets'
+// diff driver.
+func (v Init) Next(gitConfig string) {
+	fmt.Fprintln(v.Out, "\nNext: edit hub.hcl, export RELAY_API_KEY (or hub secret set relay), then run hub plan.")
+	fmt.Fprintln(v.Out, "So that git diff names a changed secret instead of showing ciphertext, run once:")
+	fmt.Fprintln(v.Out, "  "+gitConfig)
 }
 
 // Version prints hub's version line: hub VERSION (GO, OS/ARCH).

@@ -21,10 +21,18 @@ type app struct {
 	out      *secret.Writer
 	errw     *secret.Writer
 	terminal bool
-	color    bool
-	progress bool
-	env      map[string]string
-	redactor *secret.Redactor
+	// inTerminal and outTerminal: stdin, stdout alone is a terminal.
+	inTerminal, outTerminal bool
+	// rawOut is stdout without the redactor: only hub secret get writes
+	// to it, the one output meant to carry a secret's value.
+	rawOut io.Writer
+	// noSecretsCache: the keyring neither reads nor writes the secrets
+	// cache (hub secret textconv, which git runs on every diff).
+	noSecretsCache bool
+	color          bool
+	progress       bool
+	env            map[string]string
+	redactor       *secret.Redactor
 
 	keys *vault.Keyring // made by keyring()
 
@@ -119,6 +127,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.refreshCommand(),
 		a.statusCommand(),
 		a.stateCommand(),
+		a.secretCommand(),
 		a.versionCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

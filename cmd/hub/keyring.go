@@ -40,6 +40,9 @@ func (a *app) keyring() *vault.Keyring {
 		PassphraseVar: a.env[vault.PassphraseEnv],
 		Cache:         filepath.Join(a.dir(), ".hub", "secrets-cache.age"),
 	}
+	if a.noSecretsCache {
+		k.Cache = ""
+	}
 	if a.terminal {
 		k.Passphrase = a.askPassphrase
 	}

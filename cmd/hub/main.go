@@ -33,9 +33,11 @@ func main() {
 	}
 	os.Exit(run(os.Args[1:], streams{
 		in: os.Stdin, out: os.Stdout, err: os.Stderr,
-		terminal: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
-		color:    term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
-		progress: term.IsTerminal(int(os.Stderr.Fd())) && os.Getenv("TERM") != "dumb",
+		terminal:    term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
+		inTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		outTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		color:       term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
+		progress:    term.IsTerminal(int(os.Stderr.Fd())) && os.Getenv("TERM") != "dumb",
 	}, os.Environ()))
 }
 
@@ -44,8 +46,12 @@ type streams struct {
 	in       io.Reader
 	out, err io.Writer
 	terminal bool // stdin and stdout are a terminal: hub may prompt
-	color    bool
-	progress bool // stderr is a terminal: long network work may draw a progress bar
+	// inTerminal: stdin is a terminal (hub secret set prompts rather than
+	// reading it); outTerminal: stdout is one (hub secret get refuses to
+	// print a value there without --reveal).
+	inTerminal, outTerminal bool
+	color                   bool
+	progress                bool // stderr is a terminal: long network work may draw a progress bar
 }
 
 // exitError carries an exit code other than 1 (or 1 after output was shown).
@@ -86,7 +92,8 @@ func run(args []string, s streams, environ []string) (code int) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	app := &app{
-		ctx: ctx, in: s.in, out: out, errw: errw, terminal: s.terminal, color: s.color, progress: s.progress,
+		ctx: ctx, in: s.in, out: out, errw: errw, rawOut: s.out, terminal: s.terminal, color: s.color, progress: s.progress,
+		inTerminal: s.inTerminal, outTerminal: s.outTerminal,
 		env: envMap(environ), redactor: red,
 	}
 	root := app.rootCommand()

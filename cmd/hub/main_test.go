@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 //	cmpglob pattern file     the one file matching pattern has file's contents
 //	grepr STRING dir...      some file under dir contains STRING (! none does)
 //	fakerelay FLAVOR NAME KEY...  a fake upstream on 127.0.0.1 at $NAME_URL (see fakerelay_test.go)
-//	envfile VAR FILE         VAR is set to FILE's contents, final newline removed
+//	envfile VAR file [N]     set VAR to file's contents, trimmed (or to its Nth word, from 1)
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "scripts"),
@@ -110,6 +110,25 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+// envfile VAR file [N]: sets VAR to the file's contents without the
+// surrounding blanks, or to its Nth whitespace-separated word: a public key
+// hub printed, given back to hub as an argument (testscript has no $(...)).
+func cmdEnvfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: envfile VAR file [N]")
+	}
+	v := strings.TrimSpace(ts.ReadFile(args[1]))
+	if len(args) == 3 {
+		n, err := strconv.Atoi(args[2])
+		words := strings.Fields(v)
+		if err != nil || n < 1 || n > len(words) {
+			ts.Fatalf("envfile: %s has no word %s", args[1], args[2])
+		}
+		v = words[n-1]
+	}
+	ts.Setenv(args[0], v)
 }
 
 // onePath returns the path of file; if file is a glob pattern, exactly one

@@ -89,7 +89,9 @@ func (k *Keyring) Decrypt(file string, data []byte) (string, error) {
 
 	src, err := ageReader(data)
 	if err != nil {
-		return "", &DamagedError{File: file, Err: errors.Unwrap(err)}
+		// The reason without its "damaged: " prefix, which DamagedError
+		// says itself.
+		return "", &DamagedError{File: file, Err: errors.New(strings.TrimPrefix(err.Error(), ErrDamaged.Error()+": "))}
 	}
 	if err := k.load(); err != nil {
 		return "", err

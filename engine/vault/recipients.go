@@ -154,6 +154,10 @@ func ParseRecipientsFile(name string, data []byte) ([]Recipient, error) {
 	return out, nil
 }
 
+// RecipientsHeader starts a new recipients file (hub init writes it
+// alone, AddRecipients when it creates the file).
+const RecipientsHeader = recipientsHeader
+
 // recipientsHeader starts a new recipients file.
 const recipientsHeader = `# Who can decrypt the secrets in this directory: one public key per line
 # (age1..., ssh-ed25519 AAAA..., ssh-rsa AAAA...), a "# name" comment above

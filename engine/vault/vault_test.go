@@ -230,6 +230,9 @@ func TestDamagedFiles(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "sk-test") {
 			t.Errorf("%s: error quotes the content", name)
 		}
+		if err != nil && strings.Contains(err.Error(), "(damaged)") {
+			t.Errorf("%s: the error does not say why: %v", name, err)
+		}
 	}
 }
 
@@ -295,5 +298,30 @@ func TestCheckName(t *testing.T) {
 		if CheckName(bad) == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// The header hub init writes alone is a valid recipients file with no
+// recipients, and AddRecipients appends below it.
+func TestRecipientsHeaderAlone(t *testing.T) {
+	rs, err := ParseRecipientsFile("recipients.txt", []byte(RecipientsHeader))
+	if err != nil || len(rs) != 0 {
+		t.Fatalf("header alone: %v, %v", rs, err)
+	}
+	dir := t.TempDir()
+	repo := Repo{Root: dir}
+	if err := os.MkdirAll(repo.SecretsDir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(repo.RecipientsPath(), []byte(RecipientsHeader), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, pub := newAge(t, dir, "id.txt")
+	if _, err := repo.AddRecipients([]string{pub}, "laptop"); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(repo.RecipientsPath())
+	if !strings.HasPrefix(string(data), RecipientsHeader) || !strings.HasSuffix(string(data), "# laptop\n"+pub+"\n") {
+		t.Fatalf("recipients file:\n%s", data)
 	}
 }
