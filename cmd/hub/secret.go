@@ -48,6 +48,10 @@ After adding or removing a recipient, hub secret rekey encrypts every secret
 to the new set. Removing a recipient does not revoke what they already saw:
 rotate those keys at the provider.
 
+Moving from env(): hub secret migrate encrypts every key a credential reads
+with env("VAR") into secrets/ID.age and rewrites api_key = secret("ID"), in
+one step; hub plan then shows no changes.
+
 Identities (secret keys) are looked for in --identity FILE, HUB_AGE_IDENTITY,
 ~/.config/hub/identity.txt, ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. A protected
 one asks for its passphrase on a terminal, or reads HUB_AGE_PASSPHRASE.`
@@ -61,7 +65,8 @@ func (a *app) secretCommand() *cobra.Command {
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	c.AddCommand(a.secretSetCommand(), a.secretGetCommand(), a.secretListCommand(), a.secretRmCommand(),
-		a.secretRekeyCommand(), a.secretRecipientsCommand(), a.secretKeygenCommand(), a.secretTextconvCommand())
+		a.secretRekeyCommand(), a.secretRecipientsCommand(), a.secretKeygenCommand(), a.secretTextconvCommand(),
+		a.secretMigrateCommand())
 	return c
 }
 
