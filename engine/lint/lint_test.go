@@ -118,15 +118,15 @@ hub {
 	diags := lint(t, dir)
 	out := lines(diags)
 	for _, want := range []string{
-		"error hub.hcl:004: Key written in the configuration: The default of var.relay_key is a literal",
+		"error hub.hcl:004: Key written in the configuration: The value of the default of var.relay_key is a literal",
 		"error hub.hcl:008: API key written in the configuration: The value of the default of var.plain looks like an API key",
 		"error hub.hcl:012: API key written in the configuration: The value of local.key",
-		"error hub.hcl:013: Key written in the configuration: Local.headers.x-api-key",
-		"error hub.hcl:014: Key written in the configuration: Local.nested.token",
+		"error hub.hcl:013: Key written in the configuration: The value of local.headers.x-api-key",
+		"error hub.hcl:014: Key written in the configuration: The value of local.nested.token",
 		"error hub.hcl:016: API key written in the configuration: The value of local.doc",
 		"error hub.hcl:023: API key written in the configuration: The value of api_key of credential.relay looks like an API key, and git would commit it with this file. Move it into an encrypted secret: hub secret set relay, then api_key = secret(\"relay\"); or read it from the environment: api_key = env(\"VAR\").",
-		"error hub.hcl:028: Key written in the configuration: Api_key of credential.other",
-		"error hub.hcl:034: Key written in the configuration: Passphrase of hub.state.webdav.encrypt",
+		"error hub.hcl:028: Key written in the configuration: The value of api_key of credential.other",
+		"error hub.hcl:034: Key written in the configuration: The value of passphrase of hub.state.webdav.encrypt",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)

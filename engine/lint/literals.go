@@ -58,12 +58,17 @@ func (s site) secretName() string {
 	return name
 }
 
-// attrName is the attribute to assign the secret() call to in the advice.
+// attrName is the attribute (or object key) to assign the secret() call
+// to in the advice.
 func (s site) attrName() string {
 	if strings.HasPrefix(s.block, "var.") && s.attr == "default" {
 		return "api_key"
 	}
-	return s.attr
+	name := s.attr
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
 }
 
 // A fileRef is a file("PATH") call with a literal path where a key goes.
@@ -219,7 +224,7 @@ func (w *walker) literal(v string, rng hcl.Range, s site) {
 		w.diags = append(w.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Key written in the configuration",
-			Detail:   fmt.Sprintf("%s is a literal that looks random, like a key or a password, and git would commit it with this file. %s", upperFirst(s.where()), advice),
+			Detail:   fmt.Sprintf("The value of %s is a literal that looks random, like a key or a password, and git would commit it with this file. %s", s.where(), advice),
 			Subject:  rng.Ptr(),
 		})
 	}
@@ -306,11 +311,4 @@ func entropy(s string) float64 {
 		h -= p * math.Log2(p)
 	}
 	return h
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
