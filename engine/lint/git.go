@@ -48,6 +48,7 @@ func checkFileRefs(ctx context.Context, opts Options, refs []fileRef) hcl.Diagno
 		case !filepath.IsAbs(p):
 			p = filepath.Join(opts.Dir, p)
 		}
+		shown := display(p)
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			continue
@@ -66,7 +67,7 @@ func checkFileRefs(ctx context.Context, opts Options, refs []fileRef) hcl.Diagno
 				Severity: hcl.DiagError,
 				Summary:  "Key file committed to git",
 				Detail: fmt.Sprintf("file(%q) in %s reads a key from %s, which git tracks: the key is in the repository's history. Rotate the key, stop tracking the file (git rm --cached %s), add it to .gitignore, or move the key into an encrypted secret (hub secret set %s --from-file %s).",
-					ref.path, ref.at.where(), rel, rel, ref.at.secretName(), rel),
+					ref.path, ref.at.where(), shown, shown, ref.at.secretName(), shown),
 				Subject: ref.rng.Ptr(),
 			})
 			continue
@@ -83,7 +84,7 @@ func checkFileRefs(ctx context.Context, opts Options, refs []fileRef) hcl.Diagno
 			Severity: hcl.DiagError,
 			Summary:  "Key file git would commit",
 			Detail: fmt.Sprintf("file(%q) in %s reads a key from %s, which git would commit: add it to .gitignore, or move the key into an encrypted secret (hub secret set %s --from-file %s).",
-				ref.path, ref.at.where(), rel, ref.at.secretName(), rel),
+				ref.path, ref.at.where(), shown, ref.at.secretName(), shown),
 			Subject: ref.rng.Ptr(),
 		})
 	}

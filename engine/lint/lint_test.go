@@ -292,7 +292,8 @@ locals {
 
 	git(t, dir, "init", "-q")
 	diags := lint(t, dir)
-	out := lines(diags)
+	// Paths are shown relative to the working directory, which is not dir.
+	out := strings.ReplaceAll(lines(diags), filepath.ToSlash(dir)+"/", "")
 	for _, want := range []string{
 		`error hub.hcl:004: Key file git would commit: file("keys/var.key") in the default of var.relay_key reads a key from keys/var.key, which git would commit: add it to .gitignore, or move the key into an encrypted secret (hub secret set relay_key --from-file keys/var.key).`,
 		`error hub.hcl:010: Key file git would commit: file("keys/relay.key") in api_key of credential.relay reads a key from keys/relay.key`,
@@ -319,7 +320,7 @@ locals {
 	// Tracked although ignored: committed already.
 	git(t, dir, "add", "-f", "keys/relay.key")
 	diags = lint(t, dir)
-	if out := lines(diags); len(diags) != 1 || !strings.Contains(out, "error hub.hcl:010: Key file committed to git: ") || !strings.Contains(out, "git rm --cached keys/relay.key") {
+	if out := strings.ReplaceAll(lines(diags), filepath.ToSlash(dir)+"/", ""); len(diags) != 1 || !strings.Contains(out, "error hub.hcl:010: Key file committed to git: ") || !strings.Contains(out, "git rm --cached keys/relay.key") {
 		t.Errorf("a tracked key file:\n%s", out)
 	}
 
