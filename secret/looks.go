@@ -11,6 +11,8 @@ import (
 var keyPrefixes = []string{
 	"sk-", "sk_", "AIza", "ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "xoxb-", "xoxp-",
 	"hf_", "gsk_", "xai-", "nvapi-", "r8_", "pplx-",
+	// age's secret keys (identities), which must never be in a repository.
+	"AGE-SECRET-KEY-",
 }
 
 // keyRunes are the characters of a key-like token.
@@ -52,6 +54,26 @@ func LooksLikeKey(token string) bool {
 		if len(run) >= 20 && upper && lower && digit || len(run) >= 32 && digit && !nonHex && (upper || lower) {
 			return true
 		}
+	}
+	return false
+}
+
+// ContainsKeyLike reports whether some token of s (a run of letters,
+// digits, '_' and '-') LooksLikeKey: the tokens RedactKeyLike would hide.
+func ContainsKeyLike(s string) bool {
+	for i := 0; i < len(s); {
+		if !keyRune(rune(s[i])) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && keyRune(rune(s[j])) {
+			j++
+		}
+		if LooksLikeKey(s[i:j]) {
+			return true
+		}
+		i = j
 	}
 	return false
 }

@@ -12,8 +12,11 @@ func TestLooksLikeKey(t *testing.T) {
 		"sk-proj-abcdefghij0123456789",
 		"AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW",
 		"ghp_0123456789abcdefABCDEF0123456789abcd",
-		"Xk29fLq0ZpR7mT4vB8nW3yH6",                 // random, mixed case and digits
-		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b", // a long hex token
+		"Xk29fLq0ZpR7mT4vB8nW3yH6",                  // random, mixed case and digits
+		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",  // a long hex token
+		"sk-or-v1-0123456789abcdef0123456789abcdef", // OpenRouter
+		"sk-ant-admin01-AbCdEfGh0123456789",
+		"AGE-SECRET-KEY-1QQPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQQPZRY9X8GF2TVDW0S3JN54K", // an age identity (test data)
 	} {
 		if !LooksLikeKey(s) {
 			t.Errorf("LooksLikeKey(%q) = false", s)
@@ -27,6 +30,19 @@ func TestLooksLikeKey(t *testing.T) {
 	} {
 		if LooksLikeKey(s) {
 			t.Errorf("LooksLikeKey(%q) = true", s)
+		}
+	}
+}
+
+func TestContainsKeyLike(t *testing.T) {
+	for _, s := range []string{"Bearer sk-test-LEAKCANARY-7f3a9b2c", "https://relay.example.com/v1?key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW", "sk-test-LEAKCANARY-7f3a9b2c"} {
+		if !ContainsKeyLike(s) {
+			t.Errorf("ContainsKeyLike(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "https://relay.example.com/v1", "claude-sonnet-4-5-20250929", "123e4567-e89b-12d3-a456-426614174000", "call env(\"OPENAI_API_KEY\")", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"} {
+		if ContainsKeyLike(s) {
+			t.Errorf("ContainsKeyLike(%q) = true", s)
 		}
 	}
 }

@@ -25,6 +25,9 @@ var (
 	variableOpen = regexp.MustCompile(`^\s*variable\s+("[^"]*"|[A-Za-z_][A-Za-z0-9_-]*)\s*\{`)
 	sensitiveOn  = regexp.MustCompile(`^\s*sensitive\s*=\s*true\b`)
 	heredocStart = regexp.MustCompile(`<<-?\s*([A-Za-z_][A-Za-z0-9_]*)\s*$`)
+	// inlineString is "NAME = "string"" anywhere in a line (an object
+	// written on one line: { token = "..." }).
+	inlineString = regexp.MustCompile(`"?([A-Za-z_][A-Za-z0-9_.-]*)"?(\s*[=:]\s*)"(?:[^"\\]|\\.)*"`)
 )
 
 // redactSource returns src with the values of key positions (api_key,
@@ -88,10 +91,22 @@ func redactSource(src string) string {
 			m := attrLine.FindStringSubmatch(l)
 			lines[i] = m[1] + secret.Placeholder
 		default:
-			lines[i] = secret.RedactKeyLike(l)
+			lines[i] = secret.RedactKeyLike(hideInline(l))
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// hideInline hides the strings given to key positions inside a line, such
+// as an object on one line: auth = { token = "..." }.
+func hideInline(line string) string {
+	return inlineString.ReplaceAllStringFunc(line, func(m string) string {
+		sub := inlineString.FindStringSubmatchIndex(m)
+		if !secret.SensitiveName(m[sub[2]:sub[3]]) {
+			return m
+		}
+		return m[:sub[5]] + secret.Placeholder // up to the "=" and its spaces
+	})
 }
 
 // blockEnd returns the line of the brace closing the block opened on

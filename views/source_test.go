@@ -83,3 +83,25 @@ func TestDiffHidesKeys(t *testing.T) {
 		t.Errorf("diff lost its lines:\n%s", got)
 	}
 }
+
+// TestSnippetHidesInlineKeys: a key position inside a one-line object is
+// hidden too, even when its value is not shaped like a key (a random
+// password with symbols); the other values on the line stay.
+func TestSnippetHidesInlineKeys(t *testing.T) {
+	src := `locals {
+  auth    = { token = "fake-Q7#mZ2!pL9$wR4&xK8", user = "me" }
+  headers = merge(local.base, { "x-api-key" = "fake-\"Q7#mZ2", accept = "json" })
+}
+`
+	got := redactSource(src)
+	for _, s := range []string{"Q7#mZ2"} {
+		if strings.Contains(got, s) {
+			t.Errorf("LEAK: %q in:\n%s", s, got)
+		}
+	}
+	for _, s := range []string{`{ token = (sensitive value), user = "me" }`, `{ "x-api-key" = (sensitive value), accept = "json" })`} {
+		if !strings.Contains(got, s) {
+			t.Errorf("lacks %q:\n%s", s, got)
+		}
+	}
+}

@@ -95,6 +95,7 @@ Keys never appear in hub's output, state or saved plans.`
 
 const rootExample = `  hub init                      # scaffold hub.hcl and .gitignore here
   hub validate                  # check the configuration
+  hub lint                      # no key that git would commit (pre-commit, CI)
   hub plan                      # what would change, key by key
   hub apply                     # write it (asks first)
   hub verify                    # do the keys work? (--deep: real completions)
@@ -117,6 +118,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.AddCommand(
 		a.initCommand(),
 		a.validateCommand(),
+		a.lintCommand(),
 		a.fmtCommand(),
 		a.planCommand(),
 		a.applyCommand(),

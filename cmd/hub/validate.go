@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/views"
@@ -16,15 +17,21 @@ func (a *app) validateCommand() *cobra.Command {
 at once, each as file:line:col with the source lines: syntax errors, unknown
 block and target types (with a suggestion), references to undeclared
 credentials, variables and locals, missing required attributes, and
-environment variables named by env() that are not set. Writes nothing and
-reads no target file.`,
+environment variables named by env() that are not set. Then the checks of hub
+lint: keys written in the files, key files git would commit, and problems in
+secrets/ (warnings do not fail validate). Writes nothing and reads no target
+file.`,
 		Example: "  hub validate\n  hub validate --json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			view := views.NewValidate(a.view(), asJSON)
-			cfg, err := a.load(v, view)
-			if err != nil {
-				return err
+			// The load's diagnostics and the lint's are shown together.
+			var loaded diagnostics
+			cfg, err := a.load(v, &loaded)
+			diags := append(loaded.diags, a.lint(cfg.Files, true)...)
+			view.Diagnostics(diags, cfg.Files)
+			if err != nil || diags.HasErrors() {
+				return reported(1)
 			}
 			view.Valid(len(cfg.Credentials), len(cfg.Targets))
 			return nil
@@ -33,4 +40,12 @@ reads no target file.`,
 	v.register(c.Flags())
 	c.Flags().BoolVar(&asJSON, "json", false, "print machine-readable output: one JSON object per line")
 	return c
+}
+
+// diagnostics keeps the diagnostics shown to it, for a command that adds
+// its own before showing them.
+type diagnostics struct{ diags hcl.Diagnostics }
+
+func (d *diagnostics) Diagnostics(diags hcl.Diagnostics, _ map[string]*hcl.File) {
+	d.diags = append(d.diags, diags...)
 }
