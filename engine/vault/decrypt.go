@@ -15,6 +15,7 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
+	"filippo.io/age/plugin"
 
 	"github.com/hubctl/hub/engine/system"
 )
@@ -130,6 +131,9 @@ func (k *Keyring) decryptError(file string, data []byte, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
+	if pe := pluginError(err); pe != nil {
+		return fmt.Errorf("%s: %w", file, pe)
+	}
 	var nomatch *age.NoIdentityMatchError
 	if !errors.As(err, &nomatch) {
 		return &DamagedError{File: file, Err: errors.New(strings.TrimPrefix(err.Error(), "age: "))}
@@ -145,6 +149,15 @@ func (k *Keyring) decryptError(file string, data []byte, err error) error {
 		}
 	}
 	return e
+}
+
+// pluginError explains a missing age plugin, or returns nil.
+func pluginError(err error) error {
+	var nf *plugin.NotFoundError
+	if !errors.As(err, &nf) {
+		return nil
+	}
+	return fmt.Errorf("the age plugin program age-plugin-%s is not on the PATH; install it (for a YubiKey: age-plugin-yubikey), or use another identity with --identity", nf.Name)
 }
 
 // cacheDoc is the cache's plain form: values by the SHA-256 of their

@@ -35,6 +35,9 @@ func Encrypt(value string, recipients []Recipient) ([]byte, error) {
 	var buf bytes.Buffer
 	aw := armor.NewWriter(&buf)
 	w, err := age.Encrypt(aw, rs...)
+	if pe := pluginError(err); pe != nil {
+		return nil, pe
+	}
 	if err != nil {
 		return nil, fmt.Errorf("encrypt: %w", err)
 	}

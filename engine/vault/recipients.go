@@ -52,9 +52,17 @@ func Fingerprint(key string) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// Abbrev shortens a public key for messages: its first 12 and last 4
-// characters.
+// Abbrev shortens a public key for messages: an age key's first 12 and
+// last 4 characters; an SSH key's type and the end of its data (the start
+// is the same for every key of a type).
 func Abbrev(key string) string {
+	if typ, blob, ok := strings.Cut(key, " "); ok && strings.HasPrefix(typ, "ssh-") {
+		blob, _, _ = strings.Cut(blob, " ")
+		if len(blob) > 12 {
+			blob = "…" + blob[len(blob)-12:]
+		}
+		return typ + " " + blob
+	}
 	if len(key) <= 24 {
 		return key
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"filippo.io/age"
+	"filippo.io/age/plugin"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -323,5 +324,25 @@ func TestRecipientsHeaderAlone(t *testing.T) {
 	data, _ := os.ReadFile(repo.RecipientsPath())
 	if !strings.HasPrefix(string(data), RecipientsHeader) || !strings.HasSuffix(string(data), "# laptop\n"+pub+"\n") {
 		t.Fatalf("recipients file:\n%s", data)
+	}
+}
+
+// TestPluginNotInstalled: age plugin keys parse, and a plugin program that
+// is not installed is named, for encrypting and for decrypting.
+func TestPluginNotInstalled(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	r, err := ParseRecipient(plugin.EncodeRecipient("hubtest", []byte("recipient data")))
+	if err != nil {
+		t.Fatalf("plugin recipient: %v", err)
+	}
+	if _, err := Encrypt(canary, []Recipient{r}); err == nil || !strings.Contains(err.Error(), "age-plugin-hubtest is not on the PATH") {
+		t.Fatalf("encrypt: %v", err)
+	}
+	dir := t.TempDir()
+	idf := filepath.Join(dir, "plugin.txt")
+	os.WriteFile(idf, []byte(plugin.EncodeIdentity("hubtest", []byte("identity data"))+"\n"), 0o600)
+	_, err = (&Keyring{Files: []string{idf}}).Decrypt("secrets/x.age", mustEncrypt(t, canary))
+	if err == nil || !strings.Contains(err.Error(), "secrets/x.age: the age plugin program age-plugin-hubtest is not on the PATH") {
+		t.Fatalf("decrypt: %v", err)
 	}
 }
