@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/hubctl/hub/secret"
+
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -70,6 +72,11 @@ func snippet(w io.Writer, src string, rng hcl.Range, st Style) {
 		}
 		if from-1 > len(line) {
 			from = len(line) + 1
+		}
+		// A hidden key: underline the placeholder, not the key's own
+		// columns, whose width would tell the key's length.
+		if i := strings.Index(line, secret.Placeholder); i >= 0 && n == rng.Start.Line && from-1 <= i+len(secret.Placeholder) && to-1 > i {
+			from, to = i+1, i+1+len(secret.Placeholder)
 		}
 		fmt.Fprintf(w, "       | %s%s\n", strings.Repeat(" ", from-1), st.Paint("31", strings.Repeat("^", to-from)))
 	}

@@ -105,3 +105,18 @@ func TestSnippetHidesInlineKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestSnippetCaretHidesKeyLength: under a hidden key the caret line
+// underlines the placeholder, not the key's own width.
+func TestSnippetCaretHidesKeyLength(t *testing.T) {
+	for _, keyLen := range []int{20, 60} {
+		var b strings.Builder
+		src := `  api_key  = (sensitive value)` + "\n"
+		rng := hcl.Range{Start: hcl.Pos{Line: 1, Column: 14}, End: hcl.Pos{Line: 1, Column: 14 + keyLen + 2}}
+		snippet(&b, src, rng, Style{})
+		want := "       |              " + strings.Repeat("^", len("(sensitive value)")) + "\n"
+		if !strings.HasSuffix(b.String(), want) {
+			t.Errorf("key of %d characters: caret line\n%q\nwant\n%q", keyLen, b.String(), want)
+		}
+	}
+}
