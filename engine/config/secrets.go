@@ -71,38 +71,56 @@ type SecretRef struct {
 // secret list and rm work on a machine that holds no identity.
 func SecretRefs(files map[string]*hcl.File) []SecretRef {
 	var out []SecretRef
-	for _, f := range files {
-		body, ok := f.Body.(*hclsyntax.Body)
-		if !ok {
-			continue
+	for _, b := range topBlocks(files) {
+		user := b.Type
+		for _, l := range b.Labels {
+			user += "." + l
 		}
-		for _, b := range body.Blocks {
-			user := b.Type
-			for _, l := range b.Labels {
-				user += "." + l
+		hclsyntax.VisitAll(b.Body, func(n hclsyntax.Node) hcl.Diagnostics {
+			if name, ok := literalCall(n, "secret"); ok {
+				out = append(out, SecretRef{Name: name, User: user, Range: n.Range()})
 			}
-			hclsyntax.VisitAll(b.Body, func(n hclsyntax.Node) hcl.Diagnostics {
-				call, ok := n.(*hclsyntax.FunctionCallExpr)
-				if !ok || call.Name != "secret" || len(call.Args) != 1 {
-					return nil
-				}
-				v, d := call.Args[0].Value(nil)
-				if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
-					return nil
-				}
-				out = append(out, SecretRef{Name: v.AsString(), User: user, Range: call.Range()})
-				return nil
-			})
+			return nil
+		})
+	}
+	byPosition(out, func(r SecretRef) hcl.Range { return r.Range })
+	return out
+}
+
+// topBlocks returns the top-level blocks of the parsed files.
+func topBlocks(files map[string]*hcl.File) []*hclsyntax.Block {
+	var out []*hclsyntax.Block
+	for _, f := range files {
+		if body, ok := f.Body.(*hclsyntax.Body); ok {
+			out = append(out, body.Blocks...)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].Range, out[j].Range
+	return out
+}
+
+// literalCall returns the argument of n when n is a call of fn with one
+// literal string argument.
+func literalCall(n hclsyntax.Node, fn string) (string, bool) {
+	call, ok := n.(*hclsyntax.FunctionCallExpr)
+	if !ok || call.Name != fn || len(call.Args) != 1 {
+		return "", false
+	}
+	v, d := call.Args[0].Value(nil)
+	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+// byPosition sorts s by file, then position in the file.
+func byPosition[T any](s []T, rng func(T) hcl.Range) {
+	sort.Slice(s, func(i, j int) bool {
+		a, b := rng(s[i]), rng(s[j])
 		if a.Filename != b.Filename {
 			return a.Filename < b.Filename
 		}
 		return a.Start.Byte < b.Start.Byte
 	})
-	return out
 }
 
 // ParseFiles parses the *.hcl files of dir without evaluating them (for
@@ -124,36 +142,18 @@ type EnvKey struct {
 // name and no default, by file then position.
 func EnvKeys(files map[string]*hcl.File) []EnvKey {
 	var out []EnvKey
-	for _, f := range files {
-		body, ok := f.Body.(*hclsyntax.Body)
+	for _, b := range topBlocks(files) {
+		if b.Type != "credential" || len(b.Labels) != 1 {
+			continue
+		}
+		a, ok := b.Body.Attributes["api_key"]
 		if !ok {
 			continue
 		}
-		for _, b := range body.Blocks {
-			if b.Type != "credential" || len(b.Labels) != 1 {
-				continue
-			}
-			a, ok := b.Body.Attributes["api_key"]
-			if !ok {
-				continue
-			}
-			call, ok := a.Expr.(*hclsyntax.FunctionCallExpr)
-			if !ok || call.Name != "env" || len(call.Args) != 1 {
-				continue
-			}
-			v, d := call.Args[0].Value(nil)
-			if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
-				continue
-			}
-			out = append(out, EnvKey{Credential: b.Labels[0], Var: v.AsString(), Range: call.Range()})
+		if name, ok := literalCall(a.Expr, "env"); ok {
+			out = append(out, EnvKey{Credential: b.Labels[0], Var: name, Range: a.Expr.Range()})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].Range, out[j].Range
-		if a.Filename != b.Filename {
-			return a.Filename < b.Filename
-		}
-		return a.Start.Byte < b.Start.Byte
-	})
+	byPosition(out, func(k EnvKey) hcl.Range { return k.Range })
 	return out
 }
