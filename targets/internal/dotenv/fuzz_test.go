@@ -84,6 +84,13 @@ func FuzzSetDelete(f *testing.F) {
 			t.Fatalf("setting the same value again changed the file or failed: %v", err)
 		}
 		if err := d.Delete(k(name)); err != nil {
+			// A line the user wrote may hold the file together ("0\nB=\r=":
+			// without B's line, dotenv reads "0" and "=" as a variable 0):
+			// refusing, and leaving the file as it is, is right then. A
+			// variable hub added must always come out again.
+			if existed && bytes.Equal(d.Bytes(), once) {
+				return
+			}
 			t.Fatalf("Delete after Set: %v", err)
 		}
 		if _, ok := d.Get(k(name)); ok {
