@@ -15,9 +15,11 @@ build:
 	$(GO) build -o bin/hub ./cmd/hub
 
 # Everything the tests need: the Go toolchain must be on the machine; modules
-# come from the module proxy into the module cache (kept between runs).
+# come from the module proxy into the module cache (kept between runs); git
+# and ssh-keygen (the secrets scripts) from Debian when missing.
 deps:
 	@command -v $(GO) >/dev/null || { echo "make: Go is not installed (https://go.dev/dl)"; exit 1; }
+	@./scripts/need.sh git:git ssh-keygen:openssh-client
 	$(GO) mod download
 
 vet: deps
