@@ -1,0 +1,43 @@
+package targets
+
+import "github.com/hubctl/hub/credential"
+
+// Importer is implemented by targets that can read back, from their tool's
+// files as they are now, the blocks that reproduce them (hub import): the
+// credentials the tool holds and the block's attributes, chosen so that a
+// plan of the block changes nothing in the files. hub import checks that by
+// planning the block; a block that would change something is not imported.
+type Importer interface {
+	// Import reads the tool's files through read (which returns an error
+	// wrapping fs.ErrNotExist for a missing file) and returns one block
+	// per configuration found (usually one: the default files). No files:
+	// nil, nil. A file that cannot be parsed is an error naming the file and
+	// the position; what the other files hold is still returned.
+	Import(env Env, read func(path string) ([]byte, error)) ([]Imported, error)
+}
+
+// Imported is one target block read back from a tool's files.
+type Imported struct {
+	// Name is the block's name ("default").
+	Name string
+	// Files are the files it was read from (for messages, and to skip a
+	// tool a configuration already manages).
+	Files []string
+	// Credentials are what the block uses, in order (one for a target that
+	// is not Multi). Their ID is empty: hub import names them. Name is the
+	// tool's own name for the provider, if it has one. Key is the key.
+	Credentials []*credential.Credential
+	// Attrs are the block's other attributes, in order. A Value is a
+	// string, bool, int, []string, map[string]string or []any/map[string]any
+	// of those.
+	Attrs []Attr
+	// Warnings say what was found but cannot be expressed (a second
+	// provider the target does not manage, say).
+	Warnings []string
+}
+
+// Attr is one attribute of an imported block.
+type Attr struct {
+	Name  string
+	Value any
+}
