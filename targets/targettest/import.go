@@ -1,0 +1,96 @@
+package targettest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hubctl/hub/engine"
+	"github.com/hubctl/hub/engine/config"
+	"github.com/hubctl/hub/engine/importer"
+	"github.com/hubctl/hub/engine/states"
+	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/targets"
+)
+
+// Import runs the Importer of target type typ over the files under home
+// (HOME=home, plus env), writes what it found as hub import would (the
+// keys as env() references), loads that configuration and plans it
+// against the real files with an empty state, and fails the test unless
+// every imported block plans to adopts only: the first plan after an import
+// must change nothing. It returns the generated HCL (no key in it; the
+// test fails if a key is) and what Import returned.
+func Import(t *testing.T, typ, home string, env map[string]string) (string, []targets.Imported) {
+	t.Helper()
+	info, err := targets.Lookup(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, ok := info.New().(targets.Importer)
+	if !ok {
+		t.Fatalf("%s does not implement targets.Importer", typ)
+	}
+	vars := map[string]string{"HOME": home}
+	for k, v := range env {
+		vars[k] = v
+	}
+	read := func(p string) ([]byte, error) { return system.ReadFile(context.Background(), p) }
+	found, err := imp.Import(targets.Env{Vars: vars, Dir: home}, read)
+	if err != nil && len(found) == 0 && !errors.Is(err, fs.ErrNotExist) {
+		t.Logf("Import: %v", err)
+	}
+	var creds []importer.Cred
+	var blocks []importer.Block
+	var addrs, keys []string
+	for i, b := range found {
+		blk := importer.Block{Type: typ, Name: b.Name, Multi: info.Multi, Attrs: b.Attrs}
+		for _, c := range b.Credentials {
+			id := fmt.Sprintf("c%d", len(creds)+1)
+			v := fmt.Sprintf("HUB_TEST_KEY_%d", len(creds)+1)
+			vars[v] = c.Key.Reveal()
+			keys = append(keys, c.Key.Reveal())
+			cc := *c
+			creds = append(creds, importer.Cred{ID: id, C: &cc, KeyExpr: fmt.Sprintf("env(%q)", v)})
+			blk.Creds = append(blk.Creds, id)
+		}
+		if b.Name == "" {
+			t.Fatalf("imported block %d has no name", i)
+		}
+		blocks = append(blocks, blk)
+		addrs = append(addrs, typ+"."+b.Name)
+	}
+	src, err := importer.WriteHCL(creds, blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if k != "" && strings.Contains(string(src), k) {
+			t.Fatalf("a key is in the generated HCL")
+		}
+	}
+	if len(blocks) == 0 {
+		return string(src), found
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "imported.hcl"), src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := config.Load(config.Options{Dir: dir, Env: vars})
+	if diags.HasErrors() {
+		t.Fatalf("the generated HCL does not load: %v\n%s", diags, src)
+	}
+	eng := &engine.Engine{Sys: system.OS{}, Env: targets.Env{Vars: vars, Dir: dir}, Host: "example"}
+	p, err := eng.Plan(context.Background(), cfg, states.New(), engine.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, why := range importer.Inexact(p.Plan, addrs) {
+		t.Errorf("%s would not be adopted as it is: %s\n%s", addr, why, src)
+	}
+	return string(src), found
+}
