@@ -36,6 +36,8 @@ type Block struct {
 	Attrs []targets.Attr
 	// Sources say which files it was read from.
 	Sources []string
+
+	summary int // its source's index in Outcome.Summaries
 }
 
 // WriteHCL returns the credential and target blocks as HCL, formatted as
@@ -61,13 +63,13 @@ func WriteHCL(creds []Cred, blocks []Block) ([]byte, error) {
 			return nil, fmt.Errorf("credential %s: %w", c.ID, err)
 		}
 		if len(c.C.Tags) > 0 {
-			b.SetAttributeValue("tags", strings(c.C.Tags))
+			b.SetAttributeValue("tags", stringList(c.C.Tags))
 		}
 		if c.C.Notes != "" {
 			b.SetAttributeValue("notes", cty.StringVal(c.C.Notes))
 		}
 		if len(c.C.Models) > 0 {
-			b.SetAttributeValue("models", strings(c.C.Models))
+			b.SetAttributeValue("models", stringList(c.C.Models))
 		}
 		if c.C.Insecure {
 			b.SetAttributeValue("insecure", cty.True)
@@ -151,7 +153,7 @@ func oneLine(s string) string {
 	return string(out)
 }
 
-func strings(ss []string) cty.Value {
+func stringList(ss []string) cty.Value {
 	if len(ss) == 0 {
 		return cty.ListValEmpty(cty.String)
 	}
@@ -176,7 +178,7 @@ func ToCty(v any) (cty.Value, error) {
 	case float64:
 		return cty.NumberFloatVal(v), nil
 	case []string:
-		return strings(v), nil
+		return stringList(v), nil
 	case map[string]string:
 		m := map[string]cty.Value{}
 		for k, s := range v {
