@@ -130,6 +130,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.statusCommand(),
 		a.stateCommand(),
 		a.secretCommand(),
+		a.importCommand(),
 		a.versionCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
