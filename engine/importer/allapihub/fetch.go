@@ -42,7 +42,9 @@ func Fetch(ctx context.Context, rawURL, user, pass string) ([]byte, error) {
 		var we *webdav.Error
 		switch {
 		case errors.As(err, &we) && we.Status == http.StatusUnauthorized:
-			return nil, fmt.Errorf("all-api-hub WebDAV backup %s: WebDAV refused the user/password (401): check the WebDAV username and password of All API Hub's settings (Nutstore/Jianguoyun needs an app password): %w", shown, err)
+			return nil, &fetchError{err: err, msg: fmt.Sprintf("all-api-hub WebDAV backup %s: WebDAV refused the user/password (401 Unauthorized): "+
+				"give the username and password of All API Hub's WebDAV settings (Nutstore/Jianguoyun: the app password from its security settings, "+
+				"not the account password; it also answers 401 for a while after too many requests)", shown)}
 		case errors.As(err, &we) && we.Status == 0:
 			return nil, fmt.Errorf("all-api-hub WebDAV backup: cannot reach the WebDAV server %s: %w", hostOf(shown), err)
 		}
@@ -53,6 +55,16 @@ func Fetch(ctx context.Context, rawURL, user, pass string) ([]byte, error) {
 	}
 	return got.Data, nil
 }
+
+// fetchError says what went wrong in its own words, and keeps the WebDAV
+// error underneath for errors.As.
+type fetchError struct {
+	msg string
+	err error
+}
+
+func (e *fetchError) Error() string { return e.msg }
+func (e *fetchError) Unwrap() error { return e.err }
 
 // split turns the user's URL into the server folder, the file below it,
 // and the file's URL for messages (no credentials).
