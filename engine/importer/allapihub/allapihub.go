@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/importer"
@@ -290,6 +291,8 @@ func readProfile(r *importer.Result, p map[string]any, tags map[string]string) {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("profile %s has %s; imported as %s, as All API Hub takes it", printable(name), what, credential.OpenAICompatible))
 	}
 	c := &credential.Credential{Name: name, APIType: apiType, Key: secret.New(key), Notes: strings.TrimSpace(str(p["notes"])), Insecure: insecure}
+	c.Name = clip(r, name, "name", c.Name, maxNameLen)
+	c.Notes = clip(r, name, "notes", c.Notes, maxNotesLen)
 	if insecure {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("profile %s uses plain http (%s): imported with insecure = true, so the key travels unencrypted as it does now", printable(name), base))
 	}
@@ -314,6 +317,7 @@ func profileTags(r *importer.Result, name string, ids any, tags map[string]strin
 			unknown = append(unknown, printable(s))
 			continue
 		}
+		t = clip(r, name, "tag", t, maxTagLen)
 		if !seen[strings.ToLower(t)] {
 			seen[strings.ToLower(t)] = true
 			out = append(out, t)
@@ -429,6 +433,28 @@ func expires(raw any) string {
 	}
 	const shift = int64(14*time.Hour/time.Millisecond) - 1
 	return time.UnixMilli(int64(ms) + shift).UTC().Format(time.DateOnly)
+}
+
+// The bounds engine/config puts on a credential's name, notes and tags
+// (maxNameLen, maxNotesLen, maxTagLen there): an imported value longer than
+// these would make the generated configuration fail to load.
+const (
+	maxNameLen  = 256
+	maxNotesLen = 4096
+	maxTagLen   = 64
+)
+
+// clip cuts v to at most limit bytes, on a character boundary, saying so.
+func clip(r *importer.Result, profile, what, v string, limit int) string {
+	if len(v) <= limit {
+		return v
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	r.Warnings = append(r.Warnings, fmt.Sprintf("profile %s: its %s is %d bytes long, more than hub's %d; cut to %d", printable(profile), what, len(v), limit, cut))
+	return v[:cut]
 }
 
 // str returns v if it is a string, else "".

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -231,8 +232,8 @@ func TestExpires(t *testing.T) {
 	}
 }
 
-// TestPasswordNotAsked: a plain backup never asks for the password, and a
-// password function's error is returned, wrapped.
+// TestPasswordFuncError: an encrypted backup without a way to ask for the
+// password is an error, and the asking function's error is returned, wrapped.
 func TestPasswordFuncError(t *testing.T) {
 	env := encryptForTest(t, []byte(`{"version": "4.0"}`), "pw", 1000)
 	boom := errors.New("no terminal")
@@ -243,5 +244,27 @@ func TestPasswordFuncError(t *testing.T) {
 	_, err = Parse(env, "b.json", nil)
 	if err == nil || !strings.Contains(err.Error(), "encrypted and no password was given") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestClip: values longer than engine/config allows are cut, on a
+// character boundary, with a warning.
+func TestClip(t *testing.T) {
+	long := strings.Repeat("é", 200) // 400 bytes
+	b, _ := json.Marshal(map[string]any{"version": "4.0",
+		"tagStore": map[string]any{"tagsById": map[string]any{"t": map[string]any{"name": long}}},
+		"apiCredentialProfiles": map[string]any{"version": 5, "profiles": []any{map[string]any{
+			"name": long, "apiType": "openai", "baseUrl": "https://x.example.com", "apiKey": "sk-test-x",
+			"notes": strings.Repeat("n", 5000), "tagIds": []any{"t"}}}}})
+	r, err := Parse(b, "b", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.Found[0].Credential
+	if len(c.Name) != 256 || len(c.Notes) != 4096 || len(c.Tags) != 1 || len(c.Tags[0]) != 64 || !utf8.ValidString(c.Name) || !utf8.ValidString(c.Tags[0]) {
+		t.Errorf("name %d, notes %d, tags %q", len(c.Name), len(c.Notes), c.Tags)
+	}
+	if len(r.Warnings) != 3 {
+		t.Errorf("warnings = %q", r.Warnings)
 	}
 }
