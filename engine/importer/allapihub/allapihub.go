@@ -2,10 +2,11 @@
 // "Export all" file, or the document its WebDAV sync keeps) for hub
 // import: each API credential profile becomes a credential, with its tags,
 // notes, expiry and usage settings; site accounts are logins, not keys, and
-// are left out. It reads, and never writes, the extension's formats as
-// they are described in /work/shared/specs/all-api-hub.md §1, §3 and §6:
-// backup versions 1.0 to 4.0, credential profiles up to version 5, and the
-// encrypted WebDAV envelope.
+// are left out. It reads, and never writes, the extension's formats
+// (qixing-jk/all-api-hub: src/services/importExport, src/types/
+// apiCredentialProfiles.ts, src/services/webdav): backup versions 1.0 to
+// 4.0, credential profiles up to version 5, and the encrypted WebDAV
+// envelope.
 package allapihub
 
 import (
