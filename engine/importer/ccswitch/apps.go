@@ -1,9 +1,11 @@
 package ccswitch
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -247,16 +249,40 @@ func str(m map[string]any, k string) string {
 }
 
 // jsonPos says where in text a JSON error is: " at line L, column C: why".
-func jsonPos(text []byte, err error) string {
+func jsonPos(text []byte, err error) string { return jsonPosIn(text, text, err) }
+
+// jsonPosIn is jsonPos for an error in part, a piece of whole (a value
+// decoded on its own), with the position in whole.
+func jsonPosIn(whole, part []byte, err error) string {
+	base := int64(max(bytes.Index(whole, part), 0))
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return " at " + lineCol(text, syn.Offset-1) + ": " + syn.Error()
+		return " at " + lineCol(whole, base+syn.Offset-1) + ": " + syn.Error()
 	case errors.As(err, &typ):
-		return fmt.Sprintf(" at %s: a %s where an object was expected", lineCol(text, typ.Offset), typ.Value)
+		what := typ.Field
+		if what != "" {
+			what += ": "
+		}
+		return fmt.Sprintf(" at %s: %sa %s where %s was expected", lineCol(whole, base+typ.Offset), what, typ.Value, expected(typ.Type))
 	}
 	return ": " + err.Error()
+}
+
+// expected names the JSON a Go type decodes.
+func expected(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "a number"
 }
 
 // lineCol is "line L, column C" of the byte at offset off (columns count

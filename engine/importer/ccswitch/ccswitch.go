@@ -184,6 +184,9 @@ func (s *source) convert(res *importer.Result) {
 }
 
 func (s *source) provider(res *importer.Result, p provider) {
+	if strings.TrimSpace(p.name) == "" {
+		p.name = p.id
+	}
 	e := extract(p)
 	src := "cc-switch " + p.app + "/" + scrub(p.name, e.key)
 	if e.warn != "" {
@@ -208,6 +211,9 @@ func (s *source) provider(res *importer.Result, p provider) {
 }
 
 func (s *source) universalProvider(res *importer.Result, u universal, rows map[string]bool) {
+	if strings.TrimSpace(u.Name) == "" {
+		u.Name = u.ID
+	}
 	src := "cc-switch universal/" + scrub(u.Name, u.APIKey)
 	type app struct {
 		name, apiType string

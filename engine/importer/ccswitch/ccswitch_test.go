@@ -103,7 +103,7 @@ func fixture() ([]row, any) {
 		"id": "u1", "name": "Shared Relay", "providerType": "newapi",
 		"apps":    env{"claude": true, "codex": true, "gemini": false},
 		"baseUrl": "https://shared.example.com", "apiKey": keyUniversal,
-		"models": env{"claude": env{"model": "claude-opus-4-1"}, "codex": env{"model": "gpt-5"}},
+		"models":     env{"claude": env{"model": "claude-opus-4-1"}, "codex": env{"model": "gpt-5"}},
 		"websiteUrl": "https://shared.example.com", "notes": "shared",
 	}}
 	return rows, universal
@@ -524,5 +524,33 @@ func TestDefaultPaths(t *testing.T) {
 	want := []string{filepath.Join("/home/u", ".cc-switch", "cc-switch.db"), filepath.Join("/home/u", ".cc-switch", "config.json")}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("DefaultPaths (-want +got):\n%s", d)
+	}
+}
+
+// TestBrokenUniversal: universal providers whose JSON does not parse are a
+// warning with the position; the providers table is still read.
+func TestBrokenUniversal(t *testing.T) {
+	path := dbPath(t)
+	rows, _ := fixture()
+	newDB(t, path, SchemaVersion, rows, nil)
+	db, err := openRW(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO settings (key, value) VALUES ('universal_providers', '{"u": {"apiKey": "` + keyUniversal + `",}}')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	res, err := Read(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noKeys(t, res, err)
+	if len(res.Found) != 6 {
+		t.Errorf("Found %d, want the 6 of the providers table", len(res.Found))
+	}
+	want := "cc-switch universal: not read: the universal_providers setting in " + path + " is not valid JSON at line 1, column 46: invalid character '}' looking for beginning of object key string"
+	if len(res.Warnings) == 0 || res.Warnings[0] != want {
+		t.Errorf("Warnings = %q\nwant first %q", res.Warnings, want)
 	}
 }

@@ -120,7 +120,7 @@ func readDB(ctx context.Context, path string) (*source, error) {
 		case v.Valid:
 			src.universal, err = universals([]byte(v.String))
 			if err != nil {
-				src.warnings = append(src.warnings, "cc-switch: universal providers (settings universal_providers) not read: "+err.Error())
+				src.warnings = append(src.warnings, fmt.Sprintf("cc-switch universal: not read: the universal_providers setting in %s %s", path, err))
 			}
 		}
 	}
@@ -210,7 +210,7 @@ func endpoints(ctx context.Context, conn *sql.Conn, ps []provider) error {
 func universals(text []byte) ([]universal, error) {
 	var m map[string]universal
 	if err := json.Unmarshal(text, &m); err != nil {
-		return nil, fmt.Errorf("its JSON does not parse%s", jsonPos(text, err))
+		return nil, fmt.Errorf("is not valid JSON%s", jsonPos(text, err))
 	}
 	var out []universal
 	for id, u := range m {

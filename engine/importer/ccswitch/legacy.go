@@ -66,13 +66,13 @@ func readLegacy(ctx context.Context, path string) (*source, error) {
 			continue // a setting, not an app
 		}
 		if err := json.Unmarshal(apps[app], &mgr); err != nil {
-			src.warnings = append(src.warnings, fmt.Sprintf("cc-switch %s: not read: %s is not a provider list%s", app, path, jsonPos(apps[app], err)))
+			src.warnings = append(src.warnings, fmt.Sprintf("cc-switch %s: not read: %s is not a provider list%s", app, path, jsonPosIn(data, apps[app], err)))
 			continue
 		}
 		for id, raw := range mgr.Providers {
 			var lp legacyProvider
 			if err := json.Unmarshal(raw, &lp); err != nil {
-				src.warnings = append(src.warnings, fmt.Sprintf("cc-switch %s/%s: not read: its entry in %s has the wrong shape%s", app, id, path, jsonPos(raw, err)))
+				src.warnings = append(src.warnings, fmt.Sprintf("cc-switch %s/%s: not read: its entry in %s has the wrong shape%s", app, id, path, jsonPosIn(data, raw, err)))
 				continue
 			}
 			if lp.Name == "" {
