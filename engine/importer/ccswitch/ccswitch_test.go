@@ -554,3 +554,22 @@ func TestBrokenUniversal(t *testing.T) {
 		t.Errorf("Warnings = %q\nwant first %q", res.Warnings, want)
 	}
 }
+
+// TestOddPath: a path with characters a URI escapes (space, ?, #, %) is
+// opened as itself.
+func TestOddPath(t *testing.T) {
+	path := dbPath(t)
+	rows, _ := fixture()
+	newDB(t, path, SchemaVersion, rows, nil)
+	odd := filepath.Join(t.TempDir(), "my dir?#%41", "cc switch.db")
+	if err := os.MkdirAll(filepath.Dir(odd), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, odd); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Read(context.Background(), odd)
+	if err != nil || len(res.Found) != 6 {
+		t.Errorf("Read = %d found, %v; want 6", len(res.Found), err)
+	}
+}
