@@ -53,7 +53,7 @@ func NormalizeBaseURL(apiType, raw string, insecure bool) (string, error) {
 	if u.User != nil {
 		return "", fmt.Errorf("base URL %q: credentials in the URL are not allowed; put the key in api_key", stripUser(u))
 	}
-	if scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
+	if scheme == "http" && !insecure && !IsLoopback(u.Hostname()) {
 		return "", fmt.Errorf("base URL %s: %w; use https, or set insecure = true if this is really what you want", u.Redacted(), ErrInsecureURL)
 	}
 	u.Scheme = scheme
@@ -116,7 +116,9 @@ func stripUser(u *url.URL) string {
 	return c.String()
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host is this machine (localhost, 127/8, ::1):
+// the one place plain http is allowed without insecure.
+func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -69,7 +69,7 @@ func ResolveUsageEndpoint(base, endpoint string) (resolved string, sameOrigin bo
 		return u.String(), true, nil
 	}
 	same := Origin(u) == Origin(b)
-	if strings.EqualFold(u.Scheme, "http") && !same && !strings.EqualFold(b.Scheme, "http") && !isLoopback(u.Hostname()) {
+	if strings.EqualFold(u.Scheme, "http") && !same && !strings.EqualFold(b.Scheme, "http") && !IsLoopback(u.Hostname()) {
 		return "", false, fmt.Errorf("usage endpoint %s: %w; use https", u.Redacted(), ErrInsecureURL)
 	}
 	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)

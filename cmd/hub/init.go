@@ -107,7 +107,8 @@ repository; see hub secret --help) and a .gitattributes that makes git diff
 describe a changed secret instead of showing ciphertext.
 
 A file that exists is never rewritten: hub.hcl and recipients.txt are left
-alone, and .gitignore and .gitattributes only get the lines they lack,
+alone (and no hub.hcl is created where *.hcl files exist already, such as
+the imported.hcl of hub import), and .gitignore and .gitattributes only get the lines they lack,
 appended. So hub init is safe to run again in an existing repository.
 
 --git-hook also installs a git pre-commit hook that runs hub lint, which
@@ -128,12 +129,20 @@ refuses a commit that would put a key in the repository.`,
 				return fmt.Errorf("create %s: %w", dir, err)
 			}
 			view := views.NewInit(a.view())
-			files := []initFile{
-				{name: "hub.hcl", body: initHCL},
+			var files []initFile
+			// A directory that has a configuration already (hub import
+			// wrote imported.hcl, say) gets no starter hub.hcl: its example
+			// targets would claim the same tools' files.
+			if have, _ := filepath.Glob(filepath.Join(dir, "*.hcl")); len(have) == 0 {
+				files = append(files, initFile{name: "hub.hcl", body: initHCL})
+			} else if _, err := os.Stat(filepath.Join(dir, "hub.hcl")); err != nil {
+				view.Kept(filepath.Join(dir, filepath.Base(have[0])))
+			}
+			files = append(files, []initFile{
 				{name: ".gitignore", body: initGitignore, lines: []string{".hub/", "*.plan"}},
 				{name: filepath.Join(vault.Dir, vault.RecipientsFile), body: vault.RecipientsHeader},
 				{name: ".gitattributes", body: initGitattributes, lines: []string{"secrets/*.age diff=hub-secret"}},
-			}
+			}...)
 			for _, f := range files {
 				if err := ensureInitFile(view, filepath.Join(dir, f.name), f); err != nil {
 					return err

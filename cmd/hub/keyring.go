@@ -53,12 +53,20 @@ func (a *app) keyring() *vault.Keyring {
 // askPassphrase reads a protected identity's passphrase from the terminal,
 // without echo.
 func (a *app) askPassphrase(file string) (string, error) {
-	fmt.Fprintf(a.errw, "Passphrase for %s: ", file)
+	return a.askHidden(fmt.Sprintf("Passphrase for %s: ", file))
+}
+
+// askHidden shows prompt on stderr and reads one line from the terminal
+// without echo: a passphrase, a password, a key. The answer is given to
+// the redactor before anything else prints.
+func (a *app) askHidden(prompt string) (string, error) {
+	fmt.Fprint(a.errw, prompt)
 	a.errw.Flush()
 	b, err := term.ReadPassword(int(os.Stdin.Fd()))
 	fmt.Fprintln(a.errw)
 	if err != nil {
-		return "", fmt.Errorf("read passphrase: %w", err)
+		return "", fmt.Errorf("read from the terminal: %w", err)
 	}
+	a.redactor.Add(string(b))
 	return string(b), nil
 }

@@ -17,7 +17,6 @@ import (
 	"filippo.io/age"
 	"github.com/agext/levenshtein"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/system"
@@ -254,14 +253,11 @@ func (a *app) secretValue(name, fromEnv, fromFile string) (string, error) {
 		}
 		value, from = trimNewline(string(data)), fromFile
 	case a.inTerminal:
-		fmt.Fprintf(a.errw, "Value for secret %s (not shown): ", name)
-		a.errw.Flush()
-		b, err := term.ReadPassword(int(os.Stdin.Fd()))
-		fmt.Fprintln(a.errw)
+		v, err := a.askHidden(fmt.Sprintf("Value for secret %s (not shown): ", name))
 		if err != nil {
 			return "", fmt.Errorf("read the value of %s: %w", name, err)
 		}
-		value, from = string(b), "the prompt"
+		value, from = v, "the prompt"
 	default:
 		data, err := io.ReadAll(io.LimitReader(a.in, vault.MaxValueLen+1))
 		if err != nil {

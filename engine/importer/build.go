@@ -173,8 +173,9 @@ func Build(results []Result, ex Existing, f Filter, keyExpr func(id string) stri
 func Slug(c *credential.Credential) string {
 	src := c.Name
 	if strings.TrimSpace(src) == "" {
-		src = strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")
+		src = c.BaseURL
 	}
+	src = strings.TrimPrefix(strings.TrimPrefix(src, "https://"), "http://")
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(src) {
