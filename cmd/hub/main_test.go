@@ -67,6 +67,13 @@ func TestScript(t *testing.T) {
 			}
 			e.Vars = vars
 			e.Setenv("HOME", home)
+			// HUB_REPO is the repository's root, for fixtures other
+			// packages' tests keep (an All API Hub backup, say).
+			root, err := filepath.Abs(filepath.Join("..", ".."))
+			if err != nil {
+				return err
+			}
+			e.Setenv("HUB_REPO", root)
 			e.Setenv("HUB_HOST", "testhost")
 			e.Setenv("USER", "tester")
 			return nil
