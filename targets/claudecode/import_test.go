@@ -1,12 +1,10 @@
 package claudecode_test
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hubctl/hub/engine/system"
 	"github.com/hubctl/hub/targets"
 	"github.com/hubctl/hub/targets/targettest"
 )
@@ -68,17 +66,11 @@ func TestImportAPIKeyConfigDir(t *testing.T) {
 	targettest.GoldenFile(t, "testdata/import/api_key.hcl", src)
 }
 
-// importDirect runs Import without planning, for files that give no block.
 func importDirect(t *testing.T, files map[string]string) ([]targets.Imported, error) {
 	t.Helper()
 	home := t.TempDir()
 	targettest.WriteFiles(t, home, files)
-	info, err := targets.Lookup("claude_code")
-	if err != nil {
-		t.Fatal(err)
-	}
-	read := func(p string) ([]byte, error) { return system.ReadFile(context.Background(), p) }
-	return info.New().(targets.Importer).Import(targets.Env{Vars: map[string]string{"HOME": home}, Dir: home}, read)
+	return targettest.ImportOnly(t, "claude_code", home, nil)
 }
 
 func TestImportNothing(t *testing.T) {

@@ -1,12 +1,17 @@
 package targettest
 
 import (
-	"slices"
-
-	"github.com/hubctl/hub/credential"
+	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/hubctl/hub/credential"
+	"github.com/hubctl/hub/engine/system"
+	"github.com/hubctl/hub/targets"
 )
 
 // GoldenFile compares got with the file at path (under testdata), and
@@ -71,4 +76,30 @@ func CheckCreds(t *testing.T, got []*credential.Credential, want ...WantCred) {
 			t.Errorf("credential %d has the id %q; hub import names credentials", i, g.ID)
 		}
 	}
+}
+
+// ImportOnly runs the Importer of target type typ over the files under
+// home (HOME=home, plus env) and returns what it found, without planning:
+// for files that give no block, and for errors.
+func ImportOnly(t *testing.T, typ, home string, env map[string]string) ([]targets.Imported, error) {
+	t.Helper()
+	info, err := targets.Lookup(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"HOME": home}
+	maps.Copy(vars, env)
+	read := func(p string) ([]byte, error) { return system.ReadFile(context.Background(), p) }
+	return info.New().(targets.Importer).Import(targets.Env{Vars: vars, Dir: home}, read)
+}
+
+// Warned fails the test unless one of warnings holds want.
+func Warned(t *testing.T, warnings []string, want string) {
+	t.Helper()
+	for _, w := range warnings {
+		if strings.Contains(w, want) {
+			return
+		}
+	}
+	t.Errorf("no warning holds %q: %q", want, warnings)
 }
