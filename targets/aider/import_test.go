@@ -100,8 +100,8 @@ func TestImportNothing(t *testing.T) {
 
 func TestImportInexact(t *testing.T) {
 	for name, c := range map[string]struct{ conf, warn string }{
-		"no base":         {"openai-api-key: sk-test-aider-import-0005\n", "has no openai-api-base"},
-		"base without v1": {"openai-api-key: sk-test-aider-import-0005\nopenai-api-base: https://relay.example.com/openai\n", "which hub would write as https://relay.example.com/openai/v1"},
+		"no base":              {"openai-api-key: sk-test-aider-import-0005\n", "has no openai-api-base"},
+		"base without v1":      {"openai-api-key: sk-test-aider-import-0005\nopenai-api-base: https://relay.example.com/openai\n", "which hub would write as https://relay.example.com/openai/v1"},
 		"gemini beside others": {"model: gemini/gemini-2.5-pro\napi-key:\n  - gemini=sk-test-aider-import-0005\n  - deepseek=sk-test-aider-other-0006\n", "api-key holds other entries"},
 	} {
 		home := t.TempDir()
