@@ -80,7 +80,8 @@ func CheckCreds(t *testing.T, got []*credential.Credential, want ...WantCred) {
 
 // ImportOnly runs the Importer of target type typ over the files under
 // home (HOME=home, plus env) and returns what it found, without planning:
-// for files that give no block, and for errors.
+// for files that give no block, and for errors. It fails the test if a
+// warning or the error holds a key found.
 func ImportOnly(t *testing.T, typ, home string, env map[string]string) ([]targets.Imported, error) {
 	t.Helper()
 	info, err := targets.Lookup(typ)
@@ -90,7 +91,16 @@ func ImportOnly(t *testing.T, typ, home string, env map[string]string) ([]target
 	vars := map[string]string{"HOME": home}
 	maps.Copy(vars, env)
 	read := func(p string) ([]byte, error) { return system.ReadFile(context.Background(), p) }
-	return info.New().(targets.Importer).Import(targets.Env{Vars: vars, Dir: home}, read)
+	found, err := info.New().(targets.Importer).Import(targets.Env{Vars: vars, Dir: home}, read)
+	for _, f := range found {
+		for _, c := range f.Credentials {
+			k := c.Key.Reveal()
+			if k != "" && (strings.Contains(strings.Join(f.Warnings, "\n"), k) || err != nil && strings.Contains(err.Error(), k)) {
+				t.Errorf("a key is in a warning or the error")
+			}
+		}
+	}
+	return found, err
 }
 
 // Warned fails the test unless one of warnings holds want.
