@@ -34,7 +34,17 @@ type Imported struct {
 	// Warnings say what was found but cannot be expressed (a second
 	// provider the target does not manage, say).
 	Warnings []string
+	// NoBlock is set when no block reproduces the files exactly (the
+	// first apply would change them; Warnings say why): the Credentials,
+	// if any, are worth importing alone, and no target block is written.
+	NoBlock bool
 }
+
+// PerCredential is an Attr value keyed by credential id (key_env of a
+// Multi target, say), which the adapter cannot write because hub import
+// names the credentials: entry i is for Credentials[i] ("" or nil: none).
+// hub import writes it as a map from the ids it gave them.
+type PerCredential []any
 
 // Attr is one attribute of an imported block.
 type Attr struct {

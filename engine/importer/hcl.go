@@ -110,7 +110,11 @@ func WriteHCL(creds []Cred, blocks []Block) ([]byte, error) {
 			b.SetAttributeTraversal("credential", hcl.Traversal{hcl.TraverseRoot{Name: "credential"}, hcl.TraverseAttr{Name: t.Creds[0]}})
 		}
 		for _, a := range t.Attrs {
-			v, err := ToCty(a.Value)
+			val := a.Value
+			if pc, ok := val.(targets.PerCredential); ok {
+				val = perCredential(pc, t.Creds)
+			}
+			v, err := ToCty(val)
 			if err != nil {
 				return nil, fmt.Errorf("target %s.%s: attribute %s: %w", t.Type, t.Name, a.Name, err)
 			}
@@ -118,6 +122,18 @@ func WriteHCL(creds []Cred, blocks []Block) ([]byte, error) {
 		}
 	}
 	return hclwrite.Format(f.Bytes()), nil
+}
+
+// perCredential keys the entries of pc by the ids of the block's
+// credentials, leaving out empty ones.
+func perCredential(pc targets.PerCredential, ids []string) map[string]any {
+	m := map[string]any{}
+	for i, v := range pc {
+		if i < len(ids) && v != nil && v != "" {
+			m[ids[i]] = v
+		}
+	}
+	return m
 }
 
 // setExpr sets name to the expression src (secret("x"), env("X")).

@@ -2,7 +2,7 @@
 //
 // File: config.toml in the block's config_dir, else $CODEX_HOME, else ~/.codex.
 // Owns the top-level model_provider and (when set) model, and in the table
-// [model_providers.<credential id>] the keys name, base_url (the credential's
+// [model_providers.<provider>] (provider: default the credential id) the keys name, base_url (the credential's
 // base URL + /v1), wire_api = "responses", and the key: inline as
 // experimental_bearer_token (key_mode = "inline", the default) or as
 // env_key = "VAR" (key_mode = "env": the key stays out of the file and the
@@ -16,6 +16,7 @@ package codex
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
@@ -41,6 +42,18 @@ type Target struct {
 	KeyMode string `hcl:"key_mode,optional"`
 	// KeyEnv names the variable for key_mode = "env"; default <ID>_API_KEY.
 	KeyEnv string `hcl:"key_env,optional"`
+	// Provider is the id of the [model_providers.<id>] table and the
+	// model_provider value; default the credential id. hub import sets it
+	// to keep the table a user already has.
+	Provider string `hcl:"provider,optional"`
+}
+
+// provider is the id of hub's model_providers table.
+func (t *Target) provider(c *credential.Credential) string {
+	if t.Provider != "" {
+		return t.Provider
+	}
+	return c.ID
 }
 
 var (
@@ -73,6 +86,9 @@ func (t *Target) Open(_ string, data []byte) (targets.Doc, error) { return tomle
 func (t *Target) Validate(in *targets.Input) []error {
 	var errs []error
 	errs = append(errs, t.keys().Validate()...)
+	if t.Provider != "" && strings.TrimSpace(t.Provider) != t.Provider {
+		errs = append(errs, fmt.Errorf("provider %q has blanks around it", t.Provider))
+	}
 	if c := in.Credential(); c != nil && (c.APIType == credential.Anthropic || c.APIType == credential.Google) {
 		errs = append(errs, fmt.Errorf("credential %q has api_type %q, but Codex speaks the OpenAI Responses API, which that does not serve; use an openai or openai-compatible credential", c.ID, c.APIType))
 	}
@@ -94,8 +110,9 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%s has no credential", in.Address)
 	}
-	p := func(k string) targets.Key { return targets.Key{"model_providers", c.ID, k} }
-	items := []targets.Item{{Key: targets.Key{"model_provider"}, Value: c.ID}}
+	id := t.provider(c)
+	p := func(k string) targets.Key { return targets.Key{"model_providers", id, k} }
+	items := []targets.Item{{Key: targets.Key{"model_provider"}, Value: id}}
 	if it, ok := targets.ModelItem(targets.Key{"model"}, t.Model, c, credential.FamilyGPT); ok {
 		items = append(items, it)
 	}
@@ -115,7 +132,7 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 	}
 	return &targets.Spec{Items: items, Conflicts: []targets.Conflict{{
 		Key:    p(other),
-		Reason: fmt.Sprintf("codex would have two ways to find the key; remove %s from [model_providers.%s], or change key_mode", other, c.ID),
+		Reason: fmt.Sprintf("codex would have two ways to find the key; remove %s from [model_providers.%s], or change key_mode", other, id),
 	}}}, nil
 }
 

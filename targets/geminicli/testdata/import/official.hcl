@@ -1,0 +1,9 @@
+credential "c1" {
+  api_type = "google"
+  base_url = "https://generativelanguage.googleapis.com"
+  api_key  = env("HUB_TEST_KEY_1")
+}
+
+target "gemini_cli" "default" {
+  credential = credential.c1
+}
