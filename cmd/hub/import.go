@@ -103,7 +103,15 @@ func (a *app) importTools() func() ([]importer.Result, error) {
 				continue
 			}
 			for _, b := range blocks {
-				r.Targets = append(r.Targets, importer.Target{Type: typ, Imported: b})
+				if !b.NoBlock {
+					r.Targets = append(r.Targets, importer.Target{Type: typ, Imported: b})
+					continue
+				}
+				// No block reproduces the files: the credentials alone.
+				r.Warnings = append(r.Warnings, b.Warnings...)
+				for _, c := range b.Credentials {
+					r.Found = append(r.Found, importer.Found{Source: typ + " " + strings.Join(b.Files, ", "), Credential: c})
+				}
 			}
 			out = append(out, r)
 		}
