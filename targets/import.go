@@ -36,7 +36,8 @@ type Imported struct {
 	// of those.
 	Attrs []Attr
 	// Warnings say what was found but cannot be expressed (a second
-	// provider the target does not manage, say).
+	// provider the target does not manage, say). An Imported without
+	// Credentials carries only Warnings: no block is written for it.
 	Warnings []string
 }
 
