@@ -24,15 +24,20 @@ type Imported struct {
 	// tool a configuration already manages).
 	Files []string
 	// Credentials are what the block uses, in order (one for a target that
-	// is not Multi). Their ID is empty: hub import names them. Name is the
-	// tool's own name for the provider, if it has one. Key is the key.
+	// is not Multi). Their ID is empty, and hub import names them, unless
+	// the tool's file is keyed by the credential id (opencode's
+	// provider.<id>, CCR's Providers[name=<id>], a "# hub:<id>" marker):
+	// then ID is that name, and hub import must keep it, or the plan would
+	// not adopt. Name is the tool's own name for the provider, if it has
+	// one. Key is the key.
 	Credentials []*credential.Credential
 	// Attrs are the block's other attributes, in order. A Value is a
 	// string, bool, int, []string, map[string]string or []any/map[string]any
 	// of those.
 	Attrs []Attr
 	// Warnings say what was found but cannot be expressed (a second
-	// provider the target does not manage, say).
+	// provider the target does not manage, say). An Imported without
+	// Credentials carries only Warnings: no block is written for it.
 	Warnings []string
 	// NoBlock is set when no block reproduces the files exactly (the
 	// first apply would change them; Warnings say why): the Credentials,

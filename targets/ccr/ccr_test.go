@@ -8,3 +8,5 @@ import (
 )
 
 func TestGolden(t *testing.T) { targettest.Golden(t, "claude_code_router") }
+
+func TestImport(t *testing.T) { targettest.ImportGolden(t, "claude_code_router") }

@@ -88,3 +88,5 @@ func TestRemoveRedacted(t *testing.T) {
 		t.Errorf("after removing everything hub wrote, config.yaml is\n%s\nwant\n%s", got, orig)
 	}
 }
+
+func TestImport(t *testing.T) { targettest.ImportGolden(t, cliproxyapi.Type) }

@@ -100,3 +100,11 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 
 // Notes implements targets.Noter.
 func (t *Target) Notes(in *targets.Input) []string { return Tool.Notes(t.settings(), in) }
+
+var _ targets.Importer = (*Target)(nil)
+
+// Import implements targets.Importer: the providers of the file hub would
+// write in the default directory (see aisdk.Tool.Import).
+func (t *Target) Import(env targets.Env, read func(path string) ([]byte, error)) ([]targets.Imported, error) {
+	return Tool.Import(env, read)
+}

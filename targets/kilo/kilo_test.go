@@ -78,3 +78,5 @@ func decode(t *testing.T, info targets.Info, src string) targets.Target {
 	}
 	return impl
 }
+
+func TestImport(t *testing.T) { targettest.ImportGolden(t, "kilo") }

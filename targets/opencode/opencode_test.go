@@ -8,3 +8,5 @@ import (
 )
 
 func TestGolden(t *testing.T) { targettest.Golden(t, "opencode") }
+
+func TestImport(t *testing.T) { targettest.ImportGolden(t, "opencode") }

@@ -48,9 +48,15 @@ func Import(t *testing.T, typ, home string, env map[string]string) (string, []ta
 	var blocks []importer.Block
 	var addrs, keys []string
 	for i, b := range found {
+		if len(b.Credentials) == 0 {
+			continue // warnings only: no block
+		}
 		blk := importer.Block{Type: typ, Name: b.Name, Multi: info.Multi, Attrs: b.Attrs}
 		for _, c := range b.Credentials {
-			id := fmt.Sprintf("c%d", len(creds)+1)
+			id := c.ID // the tool's own name for it, where its file uses one
+			if id == "" {
+				id = fmt.Sprintf("c%d", len(creds)+1)
+			}
 			v := fmt.Sprintf("HUB_TEST_KEY_%d", len(creds)+1)
 			vars[v] = c.Key.Reveal()
 			keys = append(keys, c.Key.Reveal())

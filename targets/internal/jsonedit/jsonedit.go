@@ -781,3 +781,29 @@ func decode(raw []byte) (any, error) {
 	}
 	return x, nil
 }
+
+// Keys returns the member names of the object at key in the file's order
+// (a name given twice, once), or nil if there is no object there: what
+// Get's map cannot say, for hub import to list providers as the user wrote
+// them.
+func (d *Doc) Keys(key targets.Key) []string {
+	v := d.lookup(key)
+	if v == nil {
+		return nil
+	}
+	obj, ok := v.Value.(*hujson.Object)
+	if !ok {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range obj.Members {
+		lit, ok := m.Name.Value.(hujson.Literal)
+		if !ok || seen[lit.String()] {
+			continue
+		}
+		seen[lit.String()] = true
+		out = append(out, lit.String())
+	}
+	return out
+}

@@ -617,3 +617,28 @@ func equal(a, b any) bool {
 	}
 	return bytes.Equal(ca, cb)
 }
+
+// Markers returns, for each element of the list at key, its "# hub:NAME"
+// marker ("" for an element without one), or nil if there is no list
+// there: hub import reads which entries hub marked as its own.
+func (d *Doc) Markers(key targets.Key) []string {
+	if d.root == nil || len(key) == 0 {
+		return nil
+	}
+	hops, missing, err := d.resolve(key)
+	if err != nil || missing < len(key) {
+		return nil
+	}
+	s := hops[len(hops)-1].val
+	for s.Kind == yaml.AliasNode {
+		s = s.Alias
+	}
+	if s.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]string, len(s.Content))
+	for j, e := range s.Content {
+		out[j], _ = d.markerOf(e)
+	}
+	return out
+}
