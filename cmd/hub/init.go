@@ -133,10 +133,11 @@ refuses a commit that would put a key in the repository.`,
 			// A directory that has a configuration already (hub import
 			// wrote imported.hcl, say) gets no starter hub.hcl: its example
 			// targets would claim the same tools' files.
-			if have, _ := filepath.Glob(filepath.Join(dir, "*.hcl")); len(have) == 0 {
+			have, _ := filepath.Glob(filepath.Join(dir, "*.hcl"))
+			if _, err := os.Lstat(filepath.Join(dir, "hub.hcl")); err == nil || len(have) == 0 {
 				files = append(files, initFile{name: "hub.hcl", body: initHCL})
-			} else if _, err := os.Stat(filepath.Join(dir, "hub.hcl")); err != nil {
-				view.Kept(filepath.Join(dir, filepath.Base(have[0])))
+			} else {
+				view.Kept(have[0])
 			}
 			files = append(files, []initFile{
 				{name: ".gitignore", body: initGitignore, lines: []string{".hub/", "*.plan"}},

@@ -89,8 +89,14 @@ func Build(results []Result, ex Existing, f Filter, keyExpr func(id string) stri
 		}
 	}
 	// use returns the id for c (new or existing) and whether it was merged.
+	// A credential whose tool's file is keyed by its id (c.ID set) merges
+	// only with one of that id: under another id the file would change.
 	use := func(c *credential.Credential, source, expires string, s *Summary) (string, bool) {
 		key := identity(c)
+		if id, ok := byIdentity[key]; ok && c.ID != "" && id != c.ID {
+			s.Notes = append(s.Notes, fmt.Sprintf("%s: the same key as credential.%s, kept apart: the tool's file names it %s", source, id, c.ID))
+			key += "\x00" + c.ID
+		}
 		if id, ok := byIdentity[key]; ok {
 			if i, isNew := newIdx[id]; isNew {
 				out.Creds[i].Sources = append(out.Creds[i].Sources, source)
@@ -107,7 +113,11 @@ func Build(results []Result, ex Existing, f Filter, keyExpr func(id string) stri
 			s.Merged++
 			return id, true
 		}
-		id := uniqueID(Slug(c), ids)
+		base := c.ID
+		if base == "" {
+			base = Slug(c)
+		}
+		id := uniqueID(base, ids)
 		ids[id] = true
 		byIdentity[key] = id
 		cc := *c
@@ -140,6 +150,11 @@ func Build(results []Result, ex Existing, f Filter, keyExpr func(id string) stri
 					s.Notes = append(s.Notes, fmt.Sprintf("%s: %s already manages %s", src, addr, fl))
 					continue blocks
 				}
+			}
+			if len(t.Credentials) == 0 {
+				// Only warnings: nothing the target could hold.
+				s.Warnings = append(s.Warnings, t.Warnings...)
+				continue
 			}
 			for _, c := range t.Credentials {
 				if !f.keeps(c) {
