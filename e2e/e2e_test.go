@@ -97,6 +97,7 @@ target "claude_code" "default" {
 		t.Errorf("claude -p did not print the upstream's reply %q", reply)
 	}
 	w.keepsJSON(".claude/settings.json", settings)
+	w.importsBack("claude_code")
 }
 
 // Codex CLI 0.169.0: config.toml provider table → POST /v1/responses with
@@ -149,6 +150,7 @@ target "codex" "default" {
 		t.Errorf("codex exec did not print the upstream's reply %q", reply)
 	}
 	w.keepsTOML(".codex/config.toml", config, comments...)
+	w.importsBack("codex")
 }
 
 // Gemini CLI 0.61.0: ~/.gemini/.env (read only in a trusted folder) and

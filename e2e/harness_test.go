@@ -127,6 +127,8 @@ type world struct {
 	guard *guard
 	key   string // the credential's key, distinct per tool
 	procs []*proc
+	// recipient is the age public key secretKey made, if it was called.
+	recipient string
 }
 
 func newWorld(t *testing.T, s *suite, tool string) *world {
@@ -290,8 +292,9 @@ func (w *world) secretKey(name string) string {
 	if err := os.WriteFile(idFile, []byte(id.String()+"\n"), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
+	w.recipient = id.Recipient().String()
 	repo := vault.Repo{Root: w.hubd}
-	rs, err := repo.AddRecipients([]string{id.Recipient().String()}, "e2e")
+	rs, err := repo.AddRecipients([]string{w.recipient}, "e2e")
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -302,6 +305,39 @@ func (w *world) secretKey(name string) string {
 		w.t.Fatalf("%s holds the key in the clear", repo.Path(name))
 	}
 	return fmt.Sprintf("secret(%q)", name)
+}
+
+// importsBack runs hub import in a fresh configuration directory, after
+// the real tool ran on what hub wrote: the tool's files, as the tool left
+// them, are read back into a target block of targetType, and that
+// configuration's first plan changes nothing. Needs secretKey first (the
+// imported keys become secrets for its identity).
+func (w *world) importsBack(targetType string) {
+	w.t.Helper()
+	dir := filepath.Join(w.root, "reimport")
+	if _, err := (vault.Repo{Root: dir}).AddRecipients([]string{w.recipient}, "e2e"); err != nil {
+		w.t.Fatal(err)
+	}
+	hub := func(args ...string) (string, error) {
+		cmd := exec.Command(w.s.hub, append([]string{"--no-color", "--chdir", dir}, args...)...)
+		cmd.Dir, cmd.Env = dir, w.env()
+		out, err := cmd.CombinedOutput()
+		if strings.Contains(string(out), w.key) {
+			w.t.Errorf("hub %v printed the key", args)
+		}
+		return string(out), err
+	}
+	out, err := hub("import")
+	if err != nil {
+		w.t.Fatalf("hub import after the real tool ran: %v\n%s", err, out)
+	}
+	src, _ := os.ReadFile(filepath.Join(dir, "imported.hcl"))
+	if !strings.Contains(string(src), `target "`+targetType+`" "default"`) || strings.Contains(string(src), w.key) {
+		w.t.Fatalf("hub import did not read %s back as a block (or wrote the key):\n%s\n%s", targetType, out, src)
+	}
+	if out, err := hub("plan", "--detailed-exitcode"); err != nil {
+		w.t.Fatalf("the first plan after hub import is not empty: %v\n%s", err, out)
+	}
 }
 
 // result is one tool run.
