@@ -82,7 +82,7 @@ func Verify(ctx context.Context, sys system.System, env targets.Env, o *Outcome)
 func (o *Outcome) Drop(addrs map[string]string) {
 	o.Blocks = slices.DeleteFunc(o.Blocks, func(b Block) bool {
 		why, drop := addrs[b.Type+"."+b.Name]
-		if drop {
+		if drop && b.summary < len(o.Summaries) {
 			s := &o.Summaries[b.summary]
 			s.Targets--
 			s.Warnings = append(s.Warnings, fmt.Sprintf("target %s.%s left out: hub would not write the files exactly as they are (%s)", b.Type, b.Name, why))
