@@ -2,8 +2,6 @@ package cliproxyapi
 
 import (
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/secret"
@@ -33,55 +31,7 @@ var Places = []string{".cli-proxy-api/config.yaml", "cliproxyapi/config.yaml", "
 // entries of those lists, and the lists hub does not write, are named in
 // warnings.
 func (t *Target) Import(env targets.Env, read func(path string) ([]byte, error)) ([]targets.Imported, error) {
-	type place struct{ path, attr string }
-	var places []place
-	if t.ConfigFile != "" || t.ConfigDir != "" {
-		p, err := env.ConfigFile(t.ConfigFile, t.ConfigDir, "config.yaml")
-		if err != nil {
-			return nil, err
-		}
-		places = append(places, place{p, ""})
-	} else {
-		home, err := env.Home()
-		if err != nil {
-			return nil, err
-		}
-		for _, rel := range Places {
-			places = append(places, place{filepath.Join(home, filepath.FromSlash(rel)), "~/" + rel})
-		}
-	}
-	var out []targets.Imported
-	var errs []error
-	for _, pl := range places {
-		data, err := adopt.Read(read, pl.path)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if data == nil {
-			continue
-		}
-		name := "default"
-		if len(out) > 0 {
-			name = strings.ToLower(strings.Trim(filepath.Base(filepath.Dir(pl.path)), "."))
-		}
-		imp, err := importFile(pl.path, data, name)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if imp == nil {
-			continue
-		}
-		if pl.attr != "" && len(imp.Credentials) > 0 {
-			imp.Attrs = append(imp.Attrs, targets.Attr{Name: "config_file", Value: pl.attr})
-		}
-		out = append(out, *imp)
-	}
-	if len(errs) > 0 {
-		return out, errs[0]
-	}
-	return out, nil
+	return adopt.ConfigFiles(env, t.ConfigFile, t.ConfigDir, "config.yaml", Places, read, importFile)
 }
 
 // unmanaged are the provider lists of config.yaml hub has no API type for.

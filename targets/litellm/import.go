@@ -3,7 +3,6 @@ package litellm
 import (
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"strings"
 
 	"github.com/hubctl/hub/credential"
@@ -30,55 +29,9 @@ var Places = []string{"litellm/config.yaml", ".litellm/config.yaml", ".config/li
 // imported only if Desired, given what was read back, asks for exactly
 // what it holds.
 func (t *Target) Import(env targets.Env, read func(path string) ([]byte, error)) ([]targets.Imported, error) {
-	type place struct{ path, attr string }
-	var places []place
-	if t.ConfigFile != "" || t.ConfigDir != "" {
-		p, err := env.ConfigFile(t.ConfigFile, t.ConfigDir, "config.yaml")
-		if err != nil {
-			return nil, err
-		}
-		places = append(places, place{p, ""})
-	} else {
-		home, err := env.Home()
-		if err != nil {
-			return nil, err
-		}
-		for _, rel := range Places {
-			places = append(places, place{filepath.Join(home, filepath.FromSlash(rel)), "~/" + rel})
-		}
-	}
-	var out []targets.Imported
-	var errs []error
-	for _, pl := range places {
-		data, err := adopt.Read(read, pl.path)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if data == nil {
-			continue
-		}
-		name := "default"
-		if len(out) > 0 {
-			name = strings.ToLower(strings.Trim(filepath.Base(filepath.Dir(pl.path)), "."))
-		}
-		imp, err := importFile(pl.path, data, name, env)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if imp == nil {
-			continue
-		}
-		if pl.attr != "" && len(imp.Credentials) > 0 {
-			imp.Attrs = append([]targets.Attr{{Name: "config_file", Value: pl.attr}}, imp.Attrs...)
-		}
-		out = append(out, *imp)
-	}
-	if len(errs) > 0 {
-		return out, errs[0]
-	}
-	return out, nil
+	return adopt.ConfigFiles(env, t.ConfigFile, t.ConfigDir, "config.yaml", Places, read, func(path string, data []byte, name string) (*targets.Imported, error) {
+		return importFile(path, data, name, env)
+	})
 }
 
 // An entry is one model_list entry read back.

@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
@@ -110,4 +112,65 @@ func Strings(v any) ([]string, bool) {
 func String(m map[string]any, k string) (string, bool) {
 	s, ok := m[k].(string)
 	return s, ok
+}
+
+// ConfigFiles imports the config files of a tool that has no default
+// place (CLIProxyAPI, LiteLLM): the block's own file (configFile or
+// configDir, with base as the file name) if it names one, else each of
+// places (relative to HOME) that exists, one block each, the first named
+// "default" and the others after their directory. A block read from one of
+// places gets config_file first, so the configuration finds it again.
+// importFile reads one file into a block (nil: nothing in it). A file
+// that fails is returned as the first error, after what the others gave.
+func ConfigFiles(env targets.Env, configFile, configDir, base string, places []string, read func(string) ([]byte, error),
+	importFile func(path string, data []byte, name string) (*targets.Imported, error)) ([]targets.Imported, error) {
+	type place struct{ path, attr string }
+	var ps []place
+	if configFile != "" || configDir != "" {
+		p, err := env.ConfigFile(configFile, configDir, base)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, place{p, ""})
+	} else {
+		home, err := env.Home()
+		if err != nil {
+			return nil, err
+		}
+		for _, rel := range places {
+			ps = append(ps, place{filepath.Join(home, filepath.FromSlash(rel)), "~/" + rel})
+		}
+	}
+	var out []targets.Imported
+	var errs []error
+	for _, pl := range ps {
+		data, err := Read(read, pl.path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if data == nil {
+			continue
+		}
+		name := "default"
+		if len(out) > 0 {
+			name = strings.ToLower(strings.Trim(filepath.Base(filepath.Dir(pl.path)), "."))
+		}
+		imp, err := importFile(pl.path, data, name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if imp == nil {
+			continue
+		}
+		if pl.attr != "" && len(imp.Credentials) > 0 {
+			imp.Attrs = append([]targets.Attr{{Name: "config_file", Value: pl.attr}}, imp.Attrs...)
+		}
+		out = append(out, *imp)
+	}
+	if len(errs) > 0 {
+		return out, errs[0]
+	}
+	return out, nil
 }
