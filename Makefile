@@ -47,10 +47,11 @@ tools-e2e: deps
 # Real WebDAV servers: rclone serve webdav and Apache mod_dav on 127.0.0.1
 # with basic auth (installed with apt-get when missing; needs root, as CI is),
 # for the state store's conformance and fault tests, and for fetching All API
-# Hub backups from them. Stopped whatever the result.
+# Hub backups from them (one package at a time: the fault tests stop a
+# server mid-save). Stopped whatever the result.
 webdav-e2e: deps
 	./scripts/webdav-servers.sh start && env=$$(./scripts/webdav-servers.sh env) && eval "$$env" && \
-	  HUB_WEBDAV_REQUIRE=1 $(GO) test -count=1 -timeout 10m -run TestRealServers ./engine/states/webdav/ ./engine/importer/allapihub/; \
+	  HUB_WEBDAV_REQUIRE=1 $(GO) test -p 1 -count=1 -timeout 10m -run TestRealServers ./engine/states/webdav/ ./engine/importer/allapihub/; \
 	  rc=$$?; ./scripts/webdav-servers.sh stop; exit $$rc
 
 test: vet unit e2e reliability-short fuzz-short webdav-e2e tools-e2e
