@@ -45,6 +45,7 @@ func TestMain(m *testing.M) {
 //	grepr STRING dir...      some file under dir contains STRING (! none does)
 //	fakerelay FLAVOR NAME KEY...  a fake upstream on 127.0.0.1 at $NAME_URL (see fakerelay_test.go)
 //	envfile VAR file [N]     set VAR to file's contents, trimmed (or to its Nth word, from 1)
+//	fakepanel start|list|edit NAME ...  a fake New API panel at $NAME_URL (see fakepanel_test.go)
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "scripts"),
@@ -89,6 +90,7 @@ func TestScript(t *testing.T) {
 			"webdavd":   cmdWebdavd,
 			"fakerelay": cmdFakerelay,
 			"envfile":   cmdEnvfile,
+			"fakepanel": cmdFakepanel,
 		},
 	})
 }
@@ -256,8 +258,9 @@ func cmdCmpglob(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // nokey: the last command printed no key: neither its stdout nor its stderr
-// holds "sk-test-" (the prefix of every key in the scripts) or the value of
-// $RELAY_API_KEY.
+// holds "sk-test-" (the prefix of every key in the scripts), the value of
+// $RELAY_API_KEY, or a fake panel's access token ($NAME_ROOT_TOKEN,
+// $NAME_ADMIN_TOKEN of every panel started).
 func cmdNokey(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: nokey")
@@ -265,6 +268,10 @@ func cmdNokey(ts *testscript.TestScript, neg bool, args []string) {
 	keys := []string{"sk-test-"}
 	if k := ts.Getenv("RELAY_API_KEY"); k != "" {
 		keys = append(keys, k)
+	}
+	for _, name := range panelNames(ts) {
+		up := strings.ToUpper(name)
+		keys = append(keys, ts.Getenv(up+"_ROOT_TOKEN"), ts.Getenv(up+"_ADMIN_TOKEN"))
 	}
 	for _, stream := range []string{"stdout", "stderr"} {
 		out := ts.ReadFile(stream)
