@@ -3,6 +3,8 @@ package newapichannels_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -270,4 +272,23 @@ func TestValidate(t *testing.T) {
 	if s := (&newapichannels.Target{AccessToken: rootToken}).Secrets(); len(s) != 1 || s[0] != rootToken {
 		t.Errorf("Secrets = %v", s)
 	}
+}
+
+// TestSuccessFalse: an HTTP 200 answer with success: false is an error
+// carrying the panel's message, printable and without the token.
+func TestSuccessFalse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"success":false,"message":"无权进行此操作，access token 无效: ` + rootToken + `\u001b[31m"}`))
+	}))
+	defer srv.Close()
+	eng, cfg, _ := setup(srv.URL, rootToken, credA)
+	_, _, err := apply(t, eng, cfg, states.New())
+	if err == nil || !strings.Contains(err.Error(), "the New API panel at "+srv.URL+" refused GET /api/channel/: 无权进行此操作，access token 无效: (access token)") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "\x1b") {
+		t.Errorf("escape sequence in %q", err)
+	}
+	noLeak(t, "error", err.Error())
 }
