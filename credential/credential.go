@@ -35,8 +35,7 @@ type Credential struct {
 	// Usage says how balance and usage are read.
 	Usage Usage
 
-	// Discovered are the models the last hub refresh found, for a credential
-	// that lists none; DiscoveredFrom says when ("found by hub refresh on
+	// Discovered are the models the last hub refresh found; DiscoveredFrom says when ("found by hub refresh on
 	// 2026-11-30 10:00"). Only PickModel uses them: targets that write model
 	// lists keep to the configured ones, so a refresh never floods a tool's
 	// file with hundreds of entries.

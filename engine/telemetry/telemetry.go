@@ -169,17 +169,15 @@ func head(raw []byte) (*Record, error) {
 	return &r, nil
 }
 
-// FillModels gives every credential that lists no models the models its
-// last refresh found (Discovered), so targets can pick one, and says when in
-// DiscoveredFrom for the plan. Records of another key or base URL are not
-// used.
+// FillModels gives every credential the models its last refresh found
+// (Discovered), so targets can pick one for a credential that lists none
+// (credential.PickModel) or follow the upstream (a panel's sync_models),
+// and says when in DiscoveredFrom for the plan. Records of another key or
+// base URL are not used.
 func FillModels(cfg *config.Config, st *states.State) error {
 	salt := st.SaltBytes()
 	for _, c := range cfg.Credentials {
 		c.Discovered, c.DiscoveredFrom = nil, ""
-		if len(c.Models) > 0 {
-			continue
-		}
 		raw, ok := st.Shared[sectionPrefix+c.ID]
 		if !ok {
 			continue

@@ -271,8 +271,14 @@ func TestFillModels(t *testing.T) {
 		if len(rotated.Discovered) != 0 || rotated.DiscoveredFrom != "" {
 			t.Errorf("rotated key got models %v", rotated.Discovered)
 		}
-		if strings.Join(configured.Models, ",") != "gpt-own" || len(configured.Discovered) != 0 {
-			t.Errorf("configured models changed: %v %v", configured.Models, configured.Discovered)
+		// A credential that lists models keeps them: targets pick from
+		// them; what the refresh found is there only for a panel that
+		// follows the upstream (sync_models).
+		if m, _ := configured.PickModel(credential.FamilyGPT); strings.Join(configured.Models, ",") != "gpt-own" || m != "gpt-own" {
+			t.Errorf("configured models changed: %v (picked %q)", configured.Models, m)
+		}
+		if strings.Join(configured.Discovered, ",") != "claude-x,gpt-y" {
+			t.Errorf("configured: discovered %v", configured.Discovered)
 		}
 	}
 	if got := IDs(st); strings.Join(got, ",") != "configured,found,rotated" {

@@ -439,10 +439,11 @@ func (r *Reconciler) Refresh(ctx context.Context, o telemetry.Options) (*Refresh
 			out.Changes = append(out.Changes, HealthChange{Credential: id, Health: rec.Health})
 		}
 		r.health[id] = rec.Health.Status
-		// A credential that lists its own models is not affected by what the
-		// refresh found; one that does not may now give targets another model.
+		// What the refresh found may now give targets another model (a
+		// credential that lists none), or a panel channel that follows its
+		// key's upstream (sync_models) another list.
 		c := cfg.Credentials[id]
-		if len(c.Models) == 0 && !slices.Equal(c.Discovered, rec.Models) {
+		if !slices.Equal(c.Discovered, rec.Models) {
 			out.NewModels = true
 		}
 	}

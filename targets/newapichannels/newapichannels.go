@@ -56,6 +56,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -96,6 +97,14 @@ type Target struct {
 	Weight   int64 `hcl:"weight,optional"`
 	// Models, if set, are every channel's models; else each credential's.
 	Models []string `hcl:"models,optional"`
+	// SyncModels makes each channel serve what its key's upstream offers:
+	// the models the last hub refresh listed for the credential, kept by
+	// ModelsInclude and ModelsExclude (shell patterns, "gpt-*"), as All API
+	// Hub's model sync does. A new model reaches the panel with the next
+	// refresh and apply.
+	SyncModels    bool     `hcl:"sync_models,optional"`
+	ModelsInclude []string `hcl:"models_include,optional"`
+	ModelsExclude []string `hcl:"models_exclude,optional"`
 	// ModelMapping maps a model name clients ask for to the upstream's.
 	ModelMapping map[string]string `hcl:"model_mapping,optional"`
 	// Tag is the channels' tag ("hub"), to find them in the panel.
@@ -209,6 +218,17 @@ func (t *Target) Validate(in *targets.Input) []error {
 	if hasEmpty(t.Models) {
 		errs = append(errs, errors.New("models holds an empty name"))
 	}
+	if t.SyncModels && len(t.Models) > 0 {
+		errs = append(errs, errors.New("give models or sync_models = true, not both"))
+	}
+	if (len(t.ModelsInclude) > 0 || len(t.ModelsExclude) > 0) && !t.SyncModels {
+		errs = append(errs, errors.New("models_include and models_exclude filter what sync_models = true takes; set it, or list models"))
+	}
+	for _, p := range append(append([]string(nil), t.ModelsInclude...), t.ModelsExclude...) {
+		if _, err := path.Match(p, ""); err != nil {
+			errs = append(errs, fmt.Errorf("the model pattern %q is malformed: %v", p, err))
+		}
+	}
 	seen := map[string]bool{}
 	for _, c := range in.Credentials {
 		if seen[c.ID] {
@@ -227,8 +247,8 @@ func (t *Target) Validate(in *targets.Input) []error {
 		if (c.APIType == credential.OpenAICompatible || c.APIType == credential.OpenAI) && credential.HasVersion(c.BaseURL) {
 			errs = append(errs, fmt.Errorf("credential %q has base_url %s, which ends in an API version; New API appends /v1/... to a channel's base URL, so requests would go to %s/v1/...", c.ID, c.BaseURL, c.BaseURL))
 		}
-		if len(t.models(c)) == 0 {
-			errs = append(errs, fmt.Errorf("credential %q lists no models and the block gives none; a New API channel serves only the models it lists: add models = [...] to the credential or the block", c.ID))
+		if !t.SyncModels && len(t.models(c)) == 0 {
+			errs = append(errs, fmt.Errorf("credential %q lists no models and the block gives none; a New API channel serves only the models it lists: add models = [...] to the credential or the block, or sync_models = true to take what hub refresh finds", c.ID))
 		}
 	}
 	return errs
@@ -236,13 +256,36 @@ func (t *Target) Validate(in *targets.Input) []error {
 
 func hasEmpty(ms []string) bool { return slices.Contains(ms, "") }
 
-// models are a credential's channel's models: the block's, else the
-// credential's.
+// models are a credential's channel's models: the block's, else with
+// sync_models what hub refresh found (filtered), else the credential's.
 func (t *Target) models(c *credential.Credential) []string {
-	if len(t.Models) > 0 {
+	switch {
+	case len(t.Models) > 0:
 		return t.Models
+	case t.SyncModels:
+		return t.filter(c.Discovered)
 	}
 	return c.Models
+}
+
+// filter keeps the models that match an include pattern (any, when there
+// are none) and no exclude pattern.
+func (t *Target) filter(models []string) []string {
+	match := func(ps []string, m string) bool {
+		for _, p := range ps {
+			if ok, _ := path.Match(p, m); ok {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	for _, m := range models {
+		if (len(t.ModelsInclude) == 0 || match(t.ModelsInclude, m)) && !match(t.ModelsExclude, m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func (t *Target) group() string {
@@ -286,7 +329,14 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 			add("base_url", c.BaseURL, false)
 		}
 		add("key", digest, true)
-		add("models", list(t.models(c)), false)
+		models := t.models(c)
+		if len(models) == 0 {
+			if len(c.Discovered) == 0 {
+				return nil, fmt.Errorf("credential %q: sync_models takes the models hub refresh finds, and there is no refresh of this key yet; run hub refresh %s first", c.ID, c.ID)
+			}
+			return nil, fmt.Errorf("credential %q: none of the %d models hub refresh found passes models_include/models_exclude; a channel needs at least one", c.ID, len(c.Discovered))
+		}
+		add("models", list(models), false)
 		add("group", t.group(), false)
 		add("priority", t.Priority, false)
 		add("weight", t.Weight, false)
@@ -325,6 +375,13 @@ func (t *Target) Notes(in *targets.Input) []string {
 	}
 	sort.Strings(ids)
 	notes := []string{fmt.Sprintf("hub's channels on %s carry the remark \"hub:<credential> key=<digest>\": keep it, it is how hub finds them (New API gives a new channel no id).", where)}
+	if t.SyncModels {
+		for _, c := range in.Credentials {
+			if c.DiscoveredFrom != "" {
+				notes = append(notes, fmt.Sprintf("channel %s serves %d of the %d models %s.", c.ID, len(t.models(c)), len(c.Discovered), c.DiscoveredFrom))
+			}
+		}
+	}
 	if len(ids) > 0 {
 		notes = append(notes, "New API never shows a channel's key: a key changed in the panel by hand is not seen by hub (hub rewrites a key only when the credential's key changes).")
 	}

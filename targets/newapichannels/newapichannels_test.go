@@ -292,3 +292,45 @@ func TestSuccessFalse(t *testing.T) {
 	}
 	noLeak(t, "error", err.Error())
 }
+
+// TestSyncModels: with sync_models a channel serves what the key's
+// upstream offers (the models hub refresh found), kept by the include and
+// exclude patterns; a new model found reaches the channel on the next apply;
+// without a refresh the plan says to run one.
+func TestSyncModels(t *testing.T) {
+	p := panel(t)
+	c := &credential.Credential{ID: "s", Name: "s", APIType: credential.OpenAICompatible, BaseURL: "https://relay-s.example.com",
+		Key: secret.New("sk-test-chan-s-000000000009")}
+	eng, cfg, tg := setup(p.URL, rootToken, c)
+	tg.SyncModels, tg.ModelsInclude, tg.ModelsExclude = true, []string{"gpt-*", "o3*"}, []string{"*-preview"}
+	if errs := tg.Validate(cfg.Targets[0].Input); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	_, shown, err := apply(t, eng, cfg, states.New())
+	if err == nil || !strings.Contains(shown+err.Error(), "run hub refresh s first") {
+		t.Fatalf("without a refresh: %v\n%s", err, shown)
+	}
+	c.Discovered, c.DiscoveredFrom = []string{"gpt-4o", "gpt-5-preview", "claude-x", "o3-mini"}, "found by hub refresh on 2026-12-07 09:00"
+	st, shown, err := apply(t, eng, cfg, states.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(shown, `+ channels[hub=s].models = ["gpt-4o","o3-mini"]`) || !strings.Contains(shown, "channel s serves 2 of the 4 models found by hub refresh") {
+		t.Errorf("plan:\n%s", shown)
+	}
+	c.Discovered = append(c.Discovered, "gpt-5")
+	_, shown, err = apply(t, eng, cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(shown, `~ channels[hub=s].models = ["gpt-4o","o3-mini"] -> ["gpt-4o","o3-mini","gpt-5"]`) {
+		t.Errorf("the new model is not planned:\n%s", shown)
+	}
+	if got := byRemark(p)["hub:s"].Models; got != "gpt-4o,o3-mini,gpt-5" {
+		t.Errorf("channel models = %q", got)
+	}
+	tg.ModelsInclude = []string{"[bad"}
+	if errs := tg.Validate(cfg.Targets[0].Input); len(errs) == 0 || !strings.Contains(errs[0].Error(), "malformed") {
+		t.Errorf("bad pattern: %v", errs)
+	}
+}
