@@ -406,3 +406,22 @@ func Types() []string {
 	defer mu.RUnlock()
 	return slices.Sorted(maps.Keys(registry))
 }
+
+// Tester is implemented by targets that keep credentials where the place
+// itself can test them (a New API panel's channel test): hub verify
+// --channels asks it, for the credentials of in.
+type Tester interface {
+	Test(ctx context.Context, in *Input) ([]TestResult, error)
+}
+
+// A TestResult is one credential tested where a target keeps it.
+type TestResult struct {
+	Credential string
+	// Where names the place: "channel 12 on https://panel.example.com".
+	Where string
+	OK    bool
+	// Message says why it failed, in the place's words (printable, no key).
+	Message string
+	// Seconds is how long the place says the test took, if it says.
+	Seconds float64
+}

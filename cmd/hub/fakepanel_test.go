@@ -41,9 +41,12 @@ func panelNames(ts *testscript.TestScript) []string {
 //
 // fakepanel edit NAME ID field=value...: changes a channel as the panel's
 // user would (models, priority, name, remark, key).
+//
+// fakepanel failtest NAME CHANNEL MESSAGE...: the channel named CHANNEL's
+// test fails with MESSAGE, as when its upstream refuses.
 func cmdFakepanel(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: fakepanel start|list|edit NAME ...")
+		ts.Fatalf("usage: fakepanel start|list|edit|failtest NAME ...")
 	}
 	name := args[1]
 	fakepanelsMu.Lock()
@@ -83,6 +86,11 @@ func cmdFakepanel(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("fakepanel: no panel %s started", name)
 	}
 	switch args[0] {
+	case "failtest":
+		if len(args) < 4 {
+			ts.Fatalf("usage: fakepanel failtest NAME CHANNEL MESSAGE...")
+		}
+		p.TestFailures = map[string]string{args[2]: strings.Join(args[3:], " ")}
 	case "list":
 		for _, c := range p.Channels() {
 			sum := sha256.Sum256([]byte(c.Key))
@@ -118,6 +126,6 @@ func cmdFakepanel(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("fakepanel edit: no channel %d", id)
 		}
 	default:
-		ts.Fatalf("usage: fakepanel start|list|edit NAME ...")
+		ts.Fatalf("usage: fakepanel start|list|edit|failtest NAME ...")
 	}
 }

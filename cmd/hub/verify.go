@@ -13,6 +13,7 @@ import (
 func (a *app) verifyCommand() *cobra.Command {
 	var f credFlags
 	var opts telemetry.VerifyOptions
+	var channels bool
 	c := &cobra.Command{
 		Use:   "verify [CREDENTIAL...]",
 		Short: "Check that keys work: models, and with --deep real completions",
@@ -33,6 +34,10 @@ All API Hub does); the output says which. Failures are named: invalid key,
 quota exhausted, model not found, rate limited, wrong base URL, blocked by
 bot protection, TLS problem, network unreachable, timeout.
 
+--channels tests the channels hub keeps on self-hosted panels instead: each
+newapi_channels block's panel tests its channel for the credential (New
+API's channel test sends a request through the channel to its upstream).
+
 Nothing is written. Use hub refresh to keep models, balance and health in
 the state. Exit status: 0 when every check passed, 1 otherwise.`,
 		Example: `  hub verify                         # every credential, model list only
@@ -49,9 +54,12 @@ the state. Exit status: 0 when every check passed, 1 otherwise.`,
 				}
 			}
 			view := views.NewVerify(a.view(), f.json)
-			_, sel, err := a.loadSelected(&f, names, view)
+			cfg, sel, err := a.loadSelected(&f, names, view)
 			if err != nil {
 				return err
+			}
+			if channels {
+				return a.verifyChannels(cfg, sel, f.json)
 			}
 			bar := a.newProgress("verifying", len(sel), f.json)
 			res := telemetry.Verify(a.ctx, sel, opts, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.Update})
@@ -82,5 +90,6 @@ the state. Exit status: 0 when every check passed, 1 otherwise.`,
 	c.Flags().BoolVar(&opts.Deep, "deep", false, "also run a one-token completion, a tool call and a structured-output probe (costs a few tokens)")
 	c.Flags().StringSliceVar(&opts.CLIs, "cli", nil, "also check the wire of `CLI`: claude, codex or gemini (repeatable, or comma-separated)")
 	c.Flags().StringVar(&opts.Model, "model", "", "probe with `MODEL` instead of the credential's or a suggested one")
+	c.Flags().BoolVar(&channels, "channels", false, "instead, have each self-hosted panel test the channels hub keeps there for these credentials (newapi_channels)")
 	return c
 }

@@ -541,12 +541,23 @@ type envelope struct {
 	Message string          `json:"message"`
 	Code    string          `json:"code"`
 	Data    json.RawMessage `json:"data"`
+	// Time is the channel test's duration in seconds.
+	Time float64 `json:"time"`
 }
 
 // do makes one request and returns the data of a successful answer. An
 // answer with success: false is an error with the panel's message, even
 // with HTTP 200, as New API gives many.
 func (t *Target) do(ctx context.Context, base, method, p string, body []byte) (json.RawMessage, error) {
+	env, err := t.request(ctx, base, method, p, body)
+	if err != nil {
+		return nil, err
+	}
+	return env.Data, nil
+}
+
+// request is do with the whole answer.
+func (t *Target) request(ctx context.Context, base, method, p string, body []byte) (*envelope, error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	var rd io.Reader
@@ -595,7 +606,7 @@ func (t *Target) do(ctx context.Context, base, method, p string, body []byte) (j
 		}
 		return nil, fmt.Errorf("the New API panel at %s refused %s: %s", base, what, msg)
 	}
-	return env.Data, nil
+	return &env, nil
 }
 
 func codeMsg(code, msg string) string {

@@ -334,3 +334,41 @@ func TestSyncModels(t *testing.T) {
 		t.Errorf("bad pattern: %v", errs)
 	}
 }
+
+// TestChannelTest: hub verify --channels has the panel test hub's channels:
+// a channel that works, one whose test fails (the panel's message), and a
+// credential with no channel yet.
+func TestChannelTest(t *testing.T) {
+	p := panel(t)
+	eng, cfg, tg := setup(p.URL, rootToken, credA, credB)
+	if _, _, err := apply(t, eng, cfg, states.New()); err != nil {
+		t.Fatal(err)
+	}
+	p.TestFailures = map[string]string{"b": "upstream answered 401: invalid x-api-key"}
+	credC := &credential.Credential{ID: "c", APIType: credential.OpenAI, BaseURL: "https://api.openai.com", Key: secret.New("sk-test-chan-c-000000000003"), Models: []string{"gpt-4o"}}
+	res, err := tg.Test(context.Background(), &targets.Input{Credentials: []*credential.Credential{credA, credB, credC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 3 || !res[0].OK || res[0].Seconds != 0.42 || !strings.HasPrefix(res[0].Where, "channel ") {
+		t.Fatalf("a: %+v", res)
+	}
+	if res[1].OK || !strings.Contains(res[1].Message, "invalid x-api-key") {
+		t.Errorf("b: %+v", res[1])
+	}
+	if res[2].OK || !strings.Contains(res[2].Message, "run hub apply first") {
+		t.Errorf("c: %+v", res[2])
+	}
+	for _, r := range res {
+		noLeak(t, "test result", r.Message+r.Where)
+	}
+	var tested []string
+	for _, r := range p.Requests() {
+		if strings.Contains(r, "/api/channel/test/") {
+			tested = append(tested, r)
+		}
+	}
+	if len(tested) != 2 || !strings.Contains(tested[0], "model=gpt-4o") {
+		t.Errorf("test requests: %v", tested)
+	}
+}

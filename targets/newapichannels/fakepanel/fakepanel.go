@@ -62,6 +62,9 @@ type Server struct {
 	requests []string
 	// UpstreamModels is what fetch-models answers.
 	UpstreamModels []string
+	// TestFailures, by channel name, make the channel test fail with
+	// that message (success: false, as New API answers an upstream error).
+	TestFailures map[string]string
 }
 
 // New starts a panel with these users.
@@ -160,7 +163,7 @@ func view(c *Channel) Channel {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
+	s.requests = append(s.requests, r.Method+" "+r.URL.RequestURI())
 	u := s.user(r)
 	if u == nil {
 		reply(w, http.StatusUnauthorized, map[string]any{"success": false, "code": "AUTH_UNAUTHORIZED", "message": "unauthorized"})
@@ -194,6 +197,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(rest, "/test/") && r.Method == http.MethodGet:
 		if c := s.find(strings.TrimPrefix(rest, "/test/")); c == nil {
 			fail(w, "record not found")
+		} else if msg, bad := s.TestFailures[c.Name]; bad {
+			reply(w, http.StatusOK, map[string]any{"success": false, "message": msg, "time": 1.5})
 		} else {
 			reply(w, http.StatusOK, map[string]any{"success": true, "message": "", "time": 0.42})
 		}
