@@ -7,6 +7,9 @@
 // success: false); keys write-only (lists and reads give ""); a create that
 // answers no id; partial updates that refuse a body holding status; the
 // status, test and fetch-models endpoints. It listens on 127.0.0.1 only.
+// Checked by hand against New API e2c7aa7b (2026-08-15) on 127.0.0.1: the
+// story of the newapi_channels target ran the same there, and the refusals'
+// status codes and message are the real ones.
 package fakepanel
 
 import (
@@ -18,6 +21,10 @@ import (
 	"strings"
 	"sync"
 )
+
+// insufficient is what New API (commit e2c7aa7b, run by hand) answers an
+// ordinary admin's create and delete (403) and key change (200).
+const insufficient = "Unauthorized, insufficient privileges"
 
 // Roles of New API users.
 const (
@@ -179,7 +186,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u.Role < RoleAdmin {
-		reply(w, http.StatusForbidden, map[string]any{"success": false, "code": "AUTH_INSUFFICIENT_PRIVILEGE", "message": "insufficient privilege"})
+		reply(w, http.StatusForbidden, map[string]any{"success": false, "message": insufficient})
 		return
 	}
 	rest := strings.TrimPrefix(p, "/api/channel")
@@ -188,7 +195,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.list(w, r)
 	case rest == "/" && r.Method == http.MethodPost:
 		if u.Role < RoleRoot {
-			reply(w, http.StatusForbidden, map[string]any{"success": false, "code": "AUTH_INSUFFICIENT_PRIVILEGE", "message": "insufficient privilege"})
+			reply(w, http.StatusForbidden, map[string]any{"success": false, "message": insufficient})
 			return
 		}
 		s.create(w, r)
@@ -229,7 +236,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	case r.Method == http.MethodDelete && strings.Count(rest, "/") == 1:
 		if u.Role < RoleRoot {
-			reply(w, http.StatusForbidden, map[string]any{"success": false, "code": "AUTH_INSUFFICIENT_PRIVILEGE", "message": "insufficient privilege"})
+			reply(w, http.StatusForbidden, map[string]any{"success": false, "message": insufficient})
 			return
 		}
 		c := s.find(strings.TrimPrefix(rest, "/"))
@@ -339,7 +346,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, u *User) {
 	if u.Role < RoleRoot {
 		for _, f := range []string{"key", "base_url"} {
 			if _, has := body[f]; has {
-				fail(w, "permission denied: only root can change a channel's key or base URL")
+				fail(w, insufficient)
 				return
 			}
 		}
