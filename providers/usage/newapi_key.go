@@ -86,7 +86,7 @@ func (newAPIReader) ReadToday(ctx context.Context, cl *providers.Client, c *cred
 	start := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 	end := start.AddDate(0, 0, 1)
 	var quota float64
-	var reqs, tokens int64
+	var reqs, tokens, consumed int64
 	oldest := now
 	for _, row := range rows {
 		at, ok := field(row, "created_at")
@@ -97,7 +97,11 @@ func (newAPIReader) ReadToday(ctx context.Context, cl *providers.Client, c *cred
 		if t.Before(oldest) {
 			oldest = t
 		}
-		if typ, _ := field(row, "type"); typ != 2 || t.Before(start) || !t.Before(end) {
+		if typ, _ := field(row, "type"); typ != 2 {
+			continue
+		}
+		consumed++
+		if t.Before(start) || !t.Before(end) {
 			continue
 		}
 		q, _ := field(row, "quota")
@@ -106,6 +110,12 @@ func (newAPIReader) ReadToday(ctx context.Context, cl *providers.Client, c *cred
 		quota += math.Max(0, q)
 		tokens += int64(math.Max(0, p) + math.Max(0, cpl))
 		reqs++
+	}
+	if consumed == 0 && (u.TotalUsed == nil || *u.TotalUsed > 0) {
+		// A key that spent quota but logged none: the site keeps no
+		// consumption log (LogConsumeEnabled off), so 0 would be false.
+		r.done(MethodNewAPI, resp, "the key's log has no consumption rows though it has used quota (the site may not log consumption): today's figures unknown")
+		return nil
 	}
 	u.TodayCost = ptr(quota / st.quotaPerUnit)
 	u.TodayRequests, u.TodayTokens = ptr(reqs), ptr(tokens)
