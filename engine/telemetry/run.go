@@ -302,12 +302,14 @@ func (r *Result) Record(prev *Record, c *credential.Credential, salt []byte) *Re
 }
 
 // keepToday returns u with today's figures kept from the last record when
-// they could not be read this time (todayErr) and that record's were of the
-// same local day as now, marked with when they were read (TodayAt): a
+// none were read this time (the log's budget was spent: todayErr, or auto
+// fell back to the billing pair, which has none) and that record's were of
+// the same local day as now, marked with when they were read (TodayAt): a
 // figure of the day, older, rather than none, and never one of another day.
 func keepToday(u *providers.Usage, todayErr error, prev *providers.Usage, prevAt, now time.Time) *providers.Usage {
-	if todayErr == nil || u.TodayCost != nil || u.TodayRequests != nil || prev == nil || prev.Day == "" ||
-		prev.Day != now.Format(time.DateOnly) || prev.TodayCost == nil && prev.TodayRequests == nil {
+	if u.TodayCost != nil || u.TodayRequests != nil || prev == nil || prev.Day == "" ||
+		prev.Day != now.Format(time.DateOnly) || prev.TodayCost == nil && prev.TodayRequests == nil ||
+		todayErr == nil && u.Source == prev.Source {
 		return u
 	}
 	cp := *u
