@@ -24,6 +24,8 @@ type Class string
 const (
 	ClassInvalidKey    Class = "invalid_key"
 	ClassQuota         Class = "quota_exhausted"
+	ClassExpired       Class = "key_expired"
+	ClassDisabled      Class = "key_disabled"
 	ClassModelNotFound Class = "model_not_found"
 	ClassRateLimited   Class = "rate_limited"
 	ClassOverloaded    Class = "overloaded"
@@ -43,6 +45,8 @@ const (
 var classWords = map[Class]string{
 	ClassInvalidKey:    "invalid key",
 	ClassQuota:         "quota exhausted",
+	ClassExpired:       "key expired",
+	ClassDisabled:      "key disabled",
 	ClassModelNotFound: "model not found",
 	ClassRateLimited:   "rate limited",
 	ClassOverloaded:    "overloaded",

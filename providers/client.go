@@ -46,6 +46,9 @@ type Request struct {
 	// Raw keeps a 2xx answer unclassified even if its body looks like an
 	// error, for endpoints whose shape the user maps (custom usage).
 	Raw bool
+	// Critical marks a call that counts against the site's critical budget
+	// (SiteLimits.Critical): New API's /api/usage/token/ and /api/log/token.
+	Critical bool
 }
 
 // A Response is an upstream answer that was not classified as a failure.
@@ -70,6 +73,12 @@ type ClientOptions struct {
 	UserAgent string
 	// RetryDelay is the pause before the one retry; zero means 300 ms.
 	RetryDelay time.Duration
+	// Sites bounds the requests per site; the zero value bounds nothing
+	// (hub's commands use DefaultSiteLimits).
+	Sites SiteLimits
+	// Now is the clock (the site budgets, the local day of today's
+	// figures, in its Location); time.Now when nil.
+	Now func() time.Time
 }
 
 // A Client makes upstream calls for every provider: it attaches keys only for
@@ -82,6 +91,8 @@ type Client struct {
 	userAgent  string
 	retryDelay time.Duration
 	requests   atomic.Int64
+	now        func() time.Time
+	sites      *sites
 }
 
 // maxBody bounds what is read of an answer: model lists of big relays are a
@@ -108,10 +119,17 @@ func NewClient(o ClientOptions) *Client {
 		}
 		tr = t
 	}
-	c := &Client{timeout: o.Timeout, userAgent: o.UserAgent, retryDelay: o.RetryDelay}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &Client{timeout: o.Timeout, userAgent: o.UserAgent, retryDelay: o.RetryDelay, now: o.Now,
+		sites: &sites{limits: o.Sites, now: o.Now, by: map[string]*site{}}}
 	c.http = &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 	return c
 }
+
+// Now returns the client's clock: today's figures are of its local day.
+func (c *Client) Now() time.Time { return c.now() }
 
 // Requests returns how many HTTP requests the client has sent.
 func (c *Client) Requests() int64 { return c.requests.Load() }
@@ -163,8 +181,14 @@ func (c *Client) Do(ctx context.Context, cred *credential.Credential, req Reques
 	red := credentialRedactor(cred)
 	redact := func(s string) string { return Printable(red.Redact(s)) }
 	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
+	origin := credential.Origin(u)
 	for attempt := 0; ; attempt++ {
+		release, err := c.sites.acquire(ctx, origin, endpoint, req.Critical && attempt == 0)
+		if err != nil {
+			return nil, err
+		}
 		resp, err := c.once(ctx, u.String(), req, body, secretValue)
+		release()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -197,6 +221,9 @@ func (c *Client) Do(ctx context.Context, cred *credential.Credential, req Reques
 			return resp, nil
 		}
 		f.Endpoint, f.Message = endpoint, redact(f.Message)
+		if req.Critical && isTooMany(f) {
+			c.sites.spent(origin)
+		}
 		retryable := resp.Status == http.StatusBadGateway || resp.Status == http.StatusGatewayTimeout ||
 			resp.Status == http.StatusServiceUnavailable && f.Class != ClassModelNotFound
 		if idempotent && attempt == 0 && retryable && c.pause(ctx) {

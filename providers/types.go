@@ -100,10 +100,40 @@ type Usage struct {
 	TodayRequests *int64     `json:"today_requests,omitempty"`
 	TodayTokens   *int64     `json:"today_tokens,omitempty"`
 	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
+	// Day is the local day (YYYY-MM-DD in the zone of the client's clock)
+	// today's figures cover, when the source says which rows are today's.
+	Day string `json:"day,omitempty"`
+	// TodayAt is set when today's figures could not be read this time and
+	// were kept from the refresh at that time (same Day only).
+	TodayAt *time.Time `json:"today_at,omitempty"`
+	// Converted says how the figures became USD when the site answered in
+	// another unit ("CNY at 7.3 per USD", "quota units at 500000 per USD").
+	Converted string `json:"converted,omitempty"`
 	// Attempts are the endpoints tried, in order (auto tries several).
 	Attempts []Attempt `json:"attempts,omitempty"`
 	// Requests is how many HTTP requests the reading took.
 	Requests int `json:"-"`
+	// SiteRequests is how many requests it made for the site rather than
+	// the key (the billing pair's /api/status read, once per site and run).
+	SiteRequests int `json:"-"`
+}
+
+// An Explainer tells why a relay refused a key on its relay routes, from
+// an endpoint that still answers for unusable keys (New API's
+// /api/usage/token/: its relay routes answer 401 "Invalid token" for
+// exhausted, expired and disabled keys alike). It returns what it read (nil
+// when the endpoint did not answer with figures), the failure naming the
+// real reason (nil when it knows no more than refused), and the number of
+// requests made.
+type Explainer interface {
+	Explain(ctx context.Context, cl *Client, c *credential.Credential, refused *Failure) (*Usage, *Failure, int)
+}
+
+// A TodayReader reads today's figures into a Usage its reader filled, in
+// a second pass after every key's balance: on New API both come from the
+// same small per-IP budget, and the balance matters more.
+type TodayReader interface {
+	ReadToday(ctx context.Context, cl *Client, c *credential.Credential, u *Usage) error
 }
 
 // An Attempt is one usage endpoint tried.

@@ -33,9 +33,13 @@ type refreshHuman struct{ *View }
 func (v refreshHuman) Refreshed(c *config.Credential, r *telemetry.Result, rec *telemetry.Record) {
 	st := v.Style
 	rec = printableRecord(rec)
-	fmt.Fprintf(v.Out, "%s %s  %s\n", healthMark(st, rec.Health.Status), st.Bold(c.ID), summary(rec))
-	for _, err := range []error{r.ModelsErr, r.UsageErr} {
+	fmt.Fprintf(v.Out, "%s %s  %s\n", healthMark(st, rec.Health.Status), st.Bold(c.ID), summary(rec, v.now()))
+	for _, err := range []error{r.ModelsErr, r.UsageErr, r.TodayErr} {
 		if err == nil {
+			continue
+		}
+		if err == r.TodayErr {
+			fmt.Fprintf(v.Out, "    today: %s\n", printableErr(err))
 			continue
 		}
 		if f, ok := providers.AsFailure(err); ok && f.Unsupported() && err == r.UsageErr {
@@ -116,6 +120,9 @@ func (v statusHuman) Status(rows []StatusRow) {
 			if u != nil {
 				if u.TodayCost != nil {
 					cost = money(*u.TodayCost)
+					if u.TodayAt != nil {
+						cost += " (" + ago(now, *u.TodayAt) + ")"
+					}
 				}
 				if u.TodayRequests != nil {
 					reqs = thousands(*u.TodayRequests)
@@ -128,7 +135,11 @@ func (v statusHuman) Status(rows []StatusRow) {
 			if rec.Health.Class != "" && health != telemetry.Healthy {
 				health += ": " + rec.Health.Class.String()
 			}
-			cols = append(cols, health, balance(u), cost, reqs, toks, fmt.Sprint(len(rec.Models)), ago(now, rec.LastRefresh), oneLine(rec.LastError, 70))
+			bal := balance(u)
+			if u != nil && rec.UsageAt.Before(rec.LastRefresh) {
+				bal += " (" + ago(now, rec.UsageAt) + ")"
+			}
+			cols = append(cols, health, bal, cost, reqs, toks, fmt.Sprint(len(rec.Models)), ago(now, rec.LastRefresh), oneLine(rec.LastError, 70))
 		}
 		fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	}
@@ -293,7 +304,9 @@ func healthMark(st Style, health string) string {
 }
 
 // summary is a record in one line: health, models, balance, today.
-func summary(r *telemetry.Record) string {
+// Figures that could not be read this time are the last ones read, with
+// their age.
+func summary(r *telemetry.Record, now time.Time) string {
 	s := r.Health.Status
 	if r.Health.Status != telemetry.Healthy && r.Health.Class != "" {
 		s += " (" + r.Health.Class.String() + ")"
@@ -301,8 +314,14 @@ func summary(r *telemetry.Record) string {
 	s += fmt.Sprintf(", %s", plural(len(r.Models), "model"))
 	if u := r.Usage; u != nil {
 		s += ", balance " + balance(u)
+		if r.UsageAt.Before(r.LastRefresh) {
+			s += " (read " + ago(now, r.UsageAt) + ")"
+		}
 		if t := today(u); t != "" {
 			s += ", today " + t
+			if u.TodayAt != nil {
+				s += " (read " + ago(now, *u.TodayAt) + ")"
+			}
 		}
 	}
 	return s
@@ -362,6 +381,7 @@ func recordFields(c *config.Credential, r *telemetry.Record) map[string]any {
 	m["model_count"] = len(r.Models)
 	if r.Usage != nil {
 		m["usage"] = r.Usage
+		m["usage_at"] = r.UsageAt
 	}
 	m["last_refresh"] = r.LastRefresh
 	if !r.LastSuccess.IsZero() {

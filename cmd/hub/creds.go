@@ -133,7 +133,8 @@ func (a *app) noneSelected(cfg *config.Config, f *credFlags) error {
 
 // client builds the upstream HTTP client for this invocation.
 func (a *app) client(f *credFlags) *providers.Client {
-	return providers.NewClient(providers.ClientOptions{Timeout: f.timeout, MaxConnsPerHost: max(f.parallelism, 2), UserAgent: "hub/" + versionString()})
+	return providers.NewClient(providers.ClientOptions{Timeout: f.timeout, MaxConnsPerHost: max(f.parallelism, 2), UserAgent: "hub/" + versionString(),
+		Sites: providers.DefaultSiteLimits})
 }
 
 // checkParallelism refuses a useless --parallelism.

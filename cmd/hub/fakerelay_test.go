@@ -15,8 +15,12 @@ import (
 // sets $NAME_URL to it. Each KEY is value[:field=v]... with fields
 // models=a,b  fault=exhausted|rate_limited|model_not_found|success_false|
 // challenge|slow|disabled  used=N remain=N (quota units)  unlimited=true
-// balance=USD  cost=USD  requests=N  tokens=N (today's, as input tokens).
-// Options before NAME: latency=DURATION, slow=DURATION, qpu=N.
+// balance=USD  cost=USD  requests=N  tokens=N (today's, as input tokens)
+// expires=UNIX  log=AGO/QUOTA/PROMPT/COMPLETION (a New API consumption row
+// AGO before it is asked for; repeatable).
+// Options before NAME: latency=DURATION, slow=DURATION, qpu=N,
+// current=true (New API's 401 "Invalid token" for every unusable key),
+// display=USD|CNY|TOKENS, rate=N (usd_exchange_rate), critical=N.
 func cmdFakerelay(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: fakerelay FLAVOR [latency=D] [slow=D] [qpu=N] NAME KEY...")
@@ -59,6 +63,16 @@ func cmdFakerelay(ts *testscript.TestScript, neg bool, args []string) {
 				k.TodayRequests = atoi(ts, v)
 			case "tokens":
 				k.TodayInput = atoi(ts, v)
+			case "expires":
+				k.ExpiresAt = atoi(ts, v)
+			case "log":
+				f := strings.Split(v, "/")
+				if len(f) != 4 {
+					ts.Fatalf("fakerelay: log=%s is not AGO/QUOTA/PROMPT/COMPLETION", v)
+				}
+				ago, err := time.ParseDuration(f[0])
+				ts.Check(err)
+				k.Logs = append(k.Logs, fakerelay.Log{Ago: ago, Type: 2, Quota: atoi(ts, f[1]), PromptTokens: atoi(ts, f[2]), Completion: atoi(ts, f[3])})
 			default:
 				ts.Fatalf("fakerelay: unknown key field %q", f)
 			}
@@ -82,6 +96,16 @@ func cmdFakerelay(ts *testscript.TestScript, neg bool, args []string) {
 		case "qpu":
 			q := atof(ts, v)
 			srv.Set(func(s *fakerelay.Server) { s.QuotaPerUnit = q })
+		case "current":
+			srv.Set(func(s *fakerelay.Server) { s.InvalidTokenOnly = v == "true" })
+		case "display":
+			srv.Set(func(s *fakerelay.Server) { s.DisplayType = v })
+		case "rate":
+			r := atof(ts, v)
+			srv.Set(func(s *fakerelay.Server) { s.USDExchangeRate = r })
+		case "critical":
+			n := int(atoi(ts, v))
+			srv.Set(func(s *fakerelay.Server) { s.CriticalLimit = n })
 		default:
 			ts.Fatalf("fakerelay: unknown option %q", f)
 		}

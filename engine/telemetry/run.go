@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,6 +85,9 @@ type Result struct {
 	ModelsErr error
 	Usage     *providers.Usage
 	UsageErr  error
+	// TodayErr is why today's figures could not be read (New API's log,
+	// read after every balance); the record keeps the last ones of the day.
+	TodayErr error
 	// Skipped is set when the run was cancelled before this credential.
 	Skipped  bool
 	At       time.Time
@@ -116,7 +121,15 @@ func Refresh(ctx context.Context, creds []*credential.Credential, o Options) []R
 		}
 		if f, ok := providers.AsFailure(r.ModelsErr); ok && !f.Class.KeyWorks() && f.Class != providers.ClassWrongURL && f.Class != providers.ClassQuota {
 			// A dead key or an unreachable site answers usage the same way:
-			// spare the requests. An exhausted key still reads its balance.
+			// spare the requests. An exhausted key still reads its balance,
+			// and a key New API refused may say why where it still answers.
+			if u, why, n := explain(ctx, o.Client, c, f); n > 0 {
+				r.Requests += n
+				if why != nil {
+					r.ModelsErr = why
+				}
+				r.Usage = u
+			}
 			return r
 		}
 		if !readsUsage(c) {
@@ -129,7 +142,7 @@ func Refresh(ctx context.Context, creds []*credential.Credential, o Options) []R
 		}
 		r.Usage, r.UsageErr = reader.ReadUsage(ctx, o.Client, c)
 		if r.Usage != nil {
-			r.Requests += r.Usage.Requests
+			r.Requests += r.Usage.Requests + r.Usage.SiteRequests
 		}
 		return r
 	})
@@ -138,7 +151,87 @@ func Refresh(ctx context.Context, creds []*credential.Credential, o Options) []R
 			res[i] = Result{ID: creds[i].ID, Skipped: true}
 		}
 	}
+	readToday(ctx, &o, creds, res)
 	return res
+}
+
+// explain asks the credential's usage source why a relay refused its key
+// with 401 (New API refuses exhausted, expired and disabled keys alike):
+// the usage read there (a balance of 0 included), the failure naming the
+// reason, and the requests made (0 when it did not ask).
+func explain(ctx context.Context, cl *providers.Client, c *credential.Credential, refused *providers.Failure) (*providers.Usage, *providers.Failure, int) {
+	if refused.Class != providers.ClassInvalidKey || refused.Status != http.StatusUnauthorized || !readsUsage(c) ||
+		!saysOnlyInvalid(refused.Message) {
+		return nil, nil, 0
+	}
+	if m := c.Usage.Method; m != "" && m != "auto" && m != "newapi" {
+		return nil, nil, 0
+	}
+	reader, err := providers.LookupUsage("newapi")
+	if err != nil {
+		return nil, nil, 0
+	}
+	ex, ok := reader.(providers.Explainer)
+	if !ok {
+		return nil, nil, 0
+	}
+	return ex.Explain(ctx, cl, c, refused)
+}
+
+// saysOnlyInvalid reports New API's undifferentiated refusal, "Invalid
+// token" (zh "无效的令牌"): older versions named the reason (exhausted,
+// expired), which needs no second call.
+func saysOnlyInvalid(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "invalid token") || strings.Contains(m, "无效的令牌")
+}
+
+// readToday is a refresh's second pass: today's figures of the credentials
+// whose usage source reads them apart (New API's /api/log/token). It runs
+// after every balance was read, so that on a site with a small per-IP
+// budget for both, balances come first.
+func readToday(ctx context.Context, o *Options, creds []*credential.Credential, res []Result) {
+	var todo []int
+	readers := map[int]providers.TodayReader{}
+	for i := range res {
+		r := &res[i]
+		if r.Skipped || r.Usage == nil || r.UsageErr != nil {
+			continue
+		}
+		reader, err := providers.LookupUsage(r.Usage.Source)
+		if err != nil {
+			continue
+		}
+		if tr, ok := reader.(providers.TodayReader); ok {
+			todo = append(todo, i)
+			readers[i] = tr
+		}
+	}
+	if len(todo) == 0 || ctx.Err() != nil {
+		return
+	}
+	sub := make([]*credential.Credential, len(todo))
+	for j, i := range todo {
+		sub[j] = creds[i]
+	}
+	at := make(map[*credential.Credential]int, len(todo))
+	for j, i := range todo {
+		at[sub[j]] = i
+	}
+	quiet := *o
+	quiet.Progress = nil
+	each(ctx, &quiet, sub, func(ctx context.Context, c *credential.Credential) struct{} {
+		i := at[c]
+		r := &res[i]
+		if ctx.Err() != nil {
+			return struct{}{}
+		}
+		start, before := time.Now(), r.Usage.Requests
+		r.TodayErr = readers[i].ReadToday(ctx, o.Client, c, r.Usage)
+		r.Requests += r.Usage.Requests - before
+		r.Duration += time.Since(start)
+		return struct{}{}
+	})
 }
 
 // readsUsage says whether a refresh asks for usage: not when disabled, and
@@ -172,13 +265,17 @@ func (r *Result) Record(prev *Record, c *credential.Credential, salt []byte) *Re
 		rec.ModelsAt = r.At.UTC()
 	}
 	if r.Usage != nil && r.UsageErr == nil {
-		rec.Usage, rec.UsageAt = r.Usage, r.At.UTC()
+		rec.Usage = keepToday(r.Usage, r.TodayErr, rec.Usage, rec.UsageAt, r.At)
+		rec.UsageAt = r.At.UTC()
 	}
 	rec.Health = r.Health()
 	rec.LastError = ""
-	for _, err := range []error{r.ModelsErr, r.UsageErr} {
+	for _, err := range []error{r.ModelsErr, r.UsageErr, r.TodayErr} {
 		if err != nil && !unsupported(err) {
 			rec.LastError = err.Error()
+			if err == r.TodayErr {
+				rec.LastError = "today's figures: " + rec.LastError
+			}
 			break
 		}
 	}
@@ -202,6 +299,27 @@ func (r *Result) Record(prev *Record, c *credential.Credential, salt []byte) *Re
 	}
 	scrub(rec, c)
 	return rec
+}
+
+// keepToday returns u with today's figures kept from the last record when
+// none were read this time (the log's budget was spent: todayErr, or auto
+// fell back to the billing pair, which has none) and that record's were of
+// the same local day as now, marked with when they were read (TodayAt): a
+// figure of the day, older, rather than none, and never one of another day.
+func keepToday(u *providers.Usage, todayErr error, prev *providers.Usage, prevAt, now time.Time) *providers.Usage {
+	if u.TodayCost != nil || u.TodayRequests != nil || prev == nil || prev.Day == "" ||
+		prev.Day != now.Format(time.DateOnly) || prev.TodayCost == nil && prev.TodayRequests == nil ||
+		todayErr == nil && u.Source == prev.Source {
+		return u
+	}
+	cp := *u
+	cp.TodayCost, cp.TodayRequests, cp.TodayTokens, cp.Day = prev.TodayCost, prev.TodayRequests, prev.TodayTokens, prev.Day
+	at := prevAt
+	if prev.TodayAt != nil {
+		at = *prev.TodayAt
+	}
+	cp.TodayAt = &at
+	return &cp
 }
 
 // scrub removes the key and usage token from everything an upstream said
@@ -333,6 +451,14 @@ func Verify(ctx context.Context, creds []*credential.Credential, opts VerifyOpti
 		start := time.Now()
 		list, err := fam.Models(ctx, o.Client, c)
 		ck := Check{Name: "models", Err: err, Duration: time.Since(start)}
+		if f, ok := providers.AsFailure(err); ok {
+			if u, why, _ := explain(ctx, o.Client, c, f); why != nil {
+				ck.Err = why
+				if u != nil && u.Balance != nil {
+					ck.Detail = fmt.Sprintf("balance $%.2f", *u.Balance)
+				}
+			}
+		}
 		if list != nil {
 			v.Models = list
 			ck.Detail = fmt.Sprintf("%d model", len(list.Models))

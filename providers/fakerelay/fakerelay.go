@@ -68,6 +68,20 @@ type Key struct {
 	TodayInput, TodayOutput int64
 	// Custom is returned as is by /custom/usage (a user-mapped endpoint).
 	Custom map[string]any
+	// Logs are the key's New API log rows (/api/log/token), newest first
+	// as the server returns them.
+	Logs []Log
+}
+
+// A Log is one New API log row. Its time is At, or, when At is zero, Ago
+// before the moment it is asked for (so "today" rows stay today's).
+type Log struct {
+	At                       time.Time
+	Ago                      time.Duration
+	Type                     int // 2 consume; 1 top-up, 3 manage, 4 system, 5 error, 6 refund
+	Model                    string
+	Quota                    int64
+	PromptTokens, Completion int64
 }
 
 // A Request is what the fake recorded of one call. Header values holding a
@@ -92,11 +106,23 @@ type Server struct {
 	StatusOmitted bool
 	// PageSize is the page size of paged model lists (Anthropic, Gemini).
 	PageSize int
-	// CriticalLimit, when positive, is how many /api/usage/token/ calls
-	// New API's CriticalRateLimit lets through (20 per 20 minutes per IP by
-	// default); later ones get its bare 429 with an empty body.
+	// CriticalLimit, when positive, is how many /api/usage/token/ and
+	// /api/log/token calls (together) New API's CriticalRateLimit lets
+	// through (20 per 20 minutes per IP by default); later ones get its
+	// bare 429 with an empty body.
 	CriticalLimit int
 	critical      int
+	// InvalidTokenOnly plays New API since upstream 59c582d1 (2026-04-12):
+	// every unusable token (exhausted, expired, disabled) gets 401 "Invalid
+	// token" on the relay routes and the billing pair, while
+	// /api/usage/token/ still answers (newapi-real.md). Off, the fake
+	// answers as older versions do, naming the reason.
+	InvalidTokenOnly bool
+	// DisplayType is New API's quota_display_type (USD, CNY, TOKENS), the
+	// unit of the billing pair; USD when empty. USDExchangeRate is its
+	// usd_exchange_rate, 7.3 by default.
+	DisplayType     string
+	USDExchangeRate float64
 
 	mu       sync.Mutex
 	keys     map[string]*Key
@@ -119,7 +145,7 @@ func addRoutes(f func(s *Server, mux *http.ServeMux)) {
 
 // New starts a fake of the given flavor on 127.0.0.1. Close it when done.
 func New(flavor Flavor, keys ...*Key) *Server {
-	s := &Server{Flavor: flavor, keys: map[string]*Key{}, SlowDelay: 5 * time.Second, QuotaPerUnit: 500000, PageSize: 2, record: true}
+	s := &Server{Flavor: flavor, keys: map[string]*Key{}, SlowDelay: 5 * time.Second, QuotaPerUnit: 500000, PageSize: 2, record: true, USDExchangeRate: 7.3}
 	for _, k := range keys {
 		s.keys[k.Value] = k
 	}
@@ -402,7 +428,15 @@ func (s *Server) keyError(w http.ResponseWriter, r *http.Request, k *Key, presen
 	if !s.delay(r, k) {
 		return true
 	}
-	switch k.Fault {
+	if s.Flavor == NewAPI && s.invalidTokenOnly() && (k.Fault == FaultDisabled || k.Fault == FaultExhausted || k.expired()) {
+		s.openAIError(w, http.StatusUnauthorized, "Invalid token", "", "")
+		return true
+	}
+	fault := k.Fault
+	if fault == FaultNone && k.expired() {
+		fault = FaultDisabled
+	}
+	switch fault {
 	case FaultDisabled:
 		switch s.Flavor {
 		case NewAPI, OldNewAPI:
@@ -458,6 +492,15 @@ func (s *Server) exhausted(w http.ResponseWriter, k *Key) bool {
 		googleError(w, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan and billing details. Quota exceeded for metric: generate_content_free_tier_requests, limit: 0 quotaId: GenerateRequestsPerDayPerProjectPerModel-FreeTier", "")
 	}
 	return true
+}
+
+// expired reports whether the key's expiry has passed.
+func (k *Key) expired() bool { return k.ExpiresAt > 0 && k.ExpiresAt <= time.Now().Unix() }
+
+func (s *Server) invalidTokenOnly() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.InvalidTokenOnly
 }
 
 // hasModel reports whether the key may use model.

@@ -3,6 +3,7 @@ package fakerelay
 import (
 	"net/http"
 	"strings"
+	"time"
 )
 
 // The New API family's key-readable balance endpoints (provider-apis.md
@@ -30,6 +31,7 @@ func init() {
 			// The subtree pattern makes ServeMux redirect /api/usage/token to
 			// the slash form, as Gin does.
 			mux.HandleFunc("GET /api/usage/token/", s.tokenUsage)
+			mux.HandleFunc("GET /api/log/token", s.tokenLog)
 		}
 	})
 }
@@ -37,7 +39,7 @@ func init() {
 // status is GET /api/status: site settings, quota_per_unit above all.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	omitted, qpu := s.StatusOmitted, s.QuotaPerUnit
+	omitted, qpu, display, rate := s.StatusOmitted, s.QuotaPerUnit, s.displayType(), s.USDExchangeRate
 	s.mu.Unlock()
 	if omitted {
 		s.openAIError(w, http.StatusNotFound, "Invalid URL (GET /api/status)", "invalid_request_error", "")
@@ -47,7 +49,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if s.Flavor == NewAPI {
 		data["version"] = "v0.9.0-fake"
 		data["system_name"] = "New API"
-		data["quota_display_type"] = "USD"
+		data["quota_display_type"] = display
+		data["usd_exchange_rate"] = rate
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "", "data": data})
 }
@@ -56,44 +59,20 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 // behind TokenAuthReadOnly): the key must exist and not be disabled; the
 // handler then insists on "Bearer <key>".
 func (s *Server) tokenUsage(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.critical++
-	limited := s.CriticalLimit > 0 && s.critical > s.CriticalLimit
-	s.mu.Unlock()
-	if limited {
-		w.WriteHeader(http.StatusTooManyRequests) // the IP limiter's bare 429
+	if s.criticalLimited(w) {
 		return
 	}
 	if r.URL.Path != "/api/usage/token/" {
 		s.openAIError(w, http.StatusNotFound, "Invalid URL (GET "+r.URL.Path+")", "invalid_request_error", "")
 		return
 	}
-	fail := func(msg string) {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false, "message": msg})
-	}
-	k, present := s.lookup(r)
-	switch {
-	case k != nil && k.Fault == FaultChallenge:
-		writeChallenge(w)
-		return
-	case !present:
-		fail("未提供令牌")
-		return
-	case k == nil:
-		fail("Invalid token")
-		return
-	case !s.delay(r, k):
-		return
-	case k.Fault == FaultDisabled:
-		fail("This token status is unavailable")
-		return
-	case k.Fault == FaultSuccessFalse:
-		writeJSON(w, http.StatusOK, map[string]any{"success": false, "message": "无权进行此操作，access token 无效"})
+	k := s.readOnlyKey(w, r)
+	if k == nil {
 		return
 	}
 	parts := strings.Fields(r.Header.Get("Authorization"))
 	if len(parts) != 2 || !strings.EqualFold(parts[0], "bearer") {
-		fail("Invalid Bearer token")
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false, "message": "Invalid Bearer token"})
 		return
 	}
 	s.mu.Lock()
@@ -110,6 +89,103 @@ func (s *Server) tokenUsage(w http.ResponseWriter, r *http.Request) {
 		"model_limits_enabled": false,
 		"expires_at":           expires,
 	}})
+}
+
+// criticalLimited counts a call against New API's CriticalRateLimit and
+// answers its bare 429 past the limit; it reports whether it did.
+func (s *Server) criticalLimited(w http.ResponseWriter) bool {
+	s.mu.Lock()
+	s.critical++
+	limited := s.CriticalLimit > 0 && s.critical > s.CriticalLimit
+	s.mu.Unlock()
+	if limited {
+		w.WriteHeader(http.StatusTooManyRequests) // the IP limiter's bare 429
+	}
+	return limited
+}
+
+// readOnlyKey is TokenAuthReadOnly: the key must exist and not be
+// disabled; exhausted and expired keys pass. It returns nil after
+// answering.
+func (s *Server) readOnlyKey(w http.ResponseWriter, r *http.Request) *Key {
+	fail := func(msg string) {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false, "message": msg})
+	}
+	k, present := s.lookup(r)
+	switch {
+	case k != nil && k.Fault == FaultChallenge:
+		writeChallenge(w)
+		return nil
+	case !present:
+		fail("未提供令牌")
+		return nil
+	case k == nil:
+		fail("Invalid token")
+		return nil
+	case !s.delay(r, k):
+		return nil
+	case k.Fault == FaultDisabled:
+		fail("This token status is unavailable")
+		return nil
+	case k.Fault == FaultSuccessFalse:
+		writeJSON(w, http.StatusOK, map[string]any{"success": false, "message": "无权进行此操作，access token 无效"})
+		return nil
+	}
+	return k
+}
+
+// tokenLog is GET /api/log/token (controller/log.go GetLogByKey behind
+// TokenAuthReadOnly and CriticalRateLimit): the key's newest log rows, at
+// most 100.
+func (s *Server) tokenLog(w http.ResponseWriter, r *http.Request) {
+	if s.criticalLimited(w) {
+		return
+	}
+	k := s.readOnlyKey(w, r)
+	if k == nil {
+		return
+	}
+	now := time.Now()
+	s.mu.Lock()
+	rows := make([]map[string]any, 0, len(k.Logs))
+	for i, l := range k.Logs {
+		if i == 100 {
+			break
+		}
+		at := l.At
+		if at.IsZero() {
+			at = now.Add(-l.Ago)
+		}
+		model := l.Model
+		if model == "" {
+			model = "gpt-4o-mini"
+		}
+		rows = append(rows, map[string]any{"id": len(k.Logs) - i, "created_at": at.Unix(), "type": l.Type, "content": "",
+			"token_name": "hub", "model_name": model, "quota": l.Quota, "prompt_tokens": l.PromptTokens,
+			"completion_tokens": l.Completion, "use_time": 1, "is_stream": false, "group": "default", "other": ""})
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "message": "", "data": rows})
+}
+
+// displayType is the billing pair's unit; call with s.mu held.
+func (s *Server) displayType() string {
+	if s.DisplayType == "" {
+		return "USD"
+	}
+	return s.DisplayType
+}
+
+// display turns USD into the site's display unit (quota units for TOKENS);
+// call with s.mu held.
+func (s *Server) display(usd float64) float64 {
+	switch s.displayType() {
+	case "CNY":
+		return usd * s.USDExchangeRate
+	case "TOKENS":
+		return usd * s.QuotaPerUnit
+	}
+	return usd
 }
 
 // billingKey authenticates a billing request the way TokenAuth does (an
@@ -133,7 +209,7 @@ func (s *Server) billingSubscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	limit := float64(k.QuotaRemain+k.QuotaUsed) / s.QuotaPerUnit
+	limit := s.display(float64(k.QuotaRemain+k.QuotaUsed) / s.QuotaPerUnit)
 	if k.Unlimited {
 		limit = unlimitedUSD
 	}
@@ -157,7 +233,7 @@ func (s *Server) billingUsage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	cents := float64(k.QuotaUsed) / s.QuotaPerUnit * 100
+	cents := s.display(float64(k.QuotaUsed)/s.QuotaPerUnit) * 100
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "total_usage": cents})
 }

@@ -24,7 +24,7 @@ const defaultQuotaPerUnit = 500000
 // relay mounted under a path prefix is reached under that prefix.
 func readNewAPI(ctx context.Context, r *run) error {
 	rawURL := strings.TrimRight(r.c.BaseURL, "/") + "/api/usage/token/"
-	resp, err := r.get(ctx, MethodNewAPI, rawURL, providers.AuthBearer, false)
+	resp, err := r.do(ctx, MethodNewAPI, providers.Request{URL: rawURL, Auth: providers.AuthBearer, Critical: true})
 	if err != nil {
 		return err
 	}
@@ -59,40 +59,68 @@ func readNewAPI(ctx context.Context, r *run) error {
 	return nil
 }
 
-// statusFor is what /api/status said of a site, as a reading uses it.
-type statusFor struct {
+// siteStatus is what /api/status said of a site, as readings use it.
+type siteStatus struct {
 	quotaPerUnit float64
 	// note says where quota_per_unit came from when it was not read.
 	note string
+	// display is the unit the billing pair answers in: USD, CNY, TOKENS
+	// or CUSTOM; "" when the site did not say (not New API, or no status).
+	display string
+	// rate is display units per USD for CNY (usd_exchange_rate) and
+	// CUSTOM (custom_currency_exchange_rate); 0 when not given.
+	rate float64
+}
+
+// statusFor is a site's status as one reading got it.
+type statusFor struct {
+	siteStatus
 	// requests is 1 when this reading fetched the status, 0 when cached.
 	requests int
 }
 
-// statusQuota reads quota_per_unit from GET <base>/api/status (no auth).
-// ok is false when the site gave no usable figure; cacheable is false when
-// the reason may pass (network, timeout, server error, rate limit), so the
-// next reading asks again.
-func statusQuota(ctx context.Context, cl *providers.Client, c *credential.Credential) (qpu float64, note string, cacheable bool, err error) {
+// statusQuota reads GET <base>/api/status (no auth): quota_per_unit, and
+// the display unit of the billing pair (quota_display_type,
+// usd_exchange_rate; old versions only display_in_currency). The quota
+// falls back to the default when the site gives no usable figure;
+// cacheable is false when the reason may pass (network, timeout, server
+// error, rate limit), so the next reading asks again.
+func statusQuota(ctx context.Context, cl *providers.Client, c *credential.Credential) (st siteStatus, cacheable bool, err error) {
 	rawURL := strings.TrimRight(c.BaseURL, "/") + "/api/status"
-	fallback := func(why string) string {
-		return fmt.Sprintf("quota_per_unit taken as %d: %s", defaultQuotaPerUnit, why)
+	fallback := func(why string) siteStatus {
+		return siteStatus{quotaPerUnit: defaultQuotaPerUnit, note: fmt.Sprintf("quota_per_unit taken as %d: %s", defaultQuotaPerUnit, why)}
 	}
 	resp, err := cl.Do(ctx, c, providers.Request{URL: rawURL, Auth: providers.AuthNone})
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, "", false, ctx.Err()
+			return siteStatus{}, false, ctx.Err()
 		}
 		f, ok := providers.AsFailure(err)
 		cacheable = ok && (f.Unsupported() || f.Class == providers.ClassBadAnswer || f.Class == providers.ClassPermission)
-		return defaultQuotaPerUnit, fallback("GET /api/status failed: " + err.Error()), cacheable, nil
+		return fallback("GET /api/status failed: " + err.Error()), cacheable, nil
 	}
 	m, ok := decodeObject(resp.Body)
 	if !ok {
-		return defaultQuotaPerUnit, fallback("/api/status is not JSON"), true, nil
+		return fallback("/api/status is not JSON"), true, nil
 	}
-	data, _ := payload(m, "quota_per_unit")
+	data, _ := payload(m, "quota_per_unit", "quota_display_type")
+	st = fallback("/api/status has no quota_per_unit")
 	if q, ok := field(data, "quota_per_unit"); ok && q > 0 {
-		return q, "", true, nil
+		st = siteStatus{quotaPerUnit: q}
 	}
-	return defaultQuotaPerUnit, fallback("/api/status has no quota_per_unit"), true, nil
+	if d, ok := data["quota_display_type"].(string); ok {
+		st.display = strings.ToUpper(strings.TrimSpace(d))
+	} else if b, ok := data["display_in_currency"].(bool); ok {
+		st.display = "USD"
+		if !b {
+			st.display = "TOKENS"
+		}
+	}
+	switch st.display {
+	case "CNY":
+		st.rate, _ = field(data, "usd_exchange_rate")
+	case "CUSTOM":
+		st.rate, _ = field(data, "custom_currency_exchange_rate")
+	}
+	return st, true, nil
 }

@@ -29,8 +29,7 @@ type statusKey struct {
 
 type statusEntry struct {
 	done  chan struct{} // closed when the fetch ended
-	qpu   float64
-	note  string
+	site  siteStatus
 	at    time.Time
 	keep  bool // cacheable; false entries are dropped once done
 	ended bool // the fetcher's context ended: waiters fetch themselves
@@ -70,14 +69,14 @@ func (sc *statusCache) get(ctx context.Context, cl *providers.Client, c *credent
 		if e.ended {
 			continue
 		}
-		return statusFor{quotaPerUnit: e.qpu, note: e.note}, nil
+		return statusFor{siteStatus: e.site}, nil
 	}
 }
 
 func (sc *statusCache) fetch(ctx context.Context, cl *providers.Client, c *credential.Credential, key statusKey, e *statusEntry) (statusFor, error) {
-	qpu, note, keep, err := statusQuota(ctx, cl, c)
+	site, keep, err := statusQuota(ctx, cl, c)
 	sc.mu.Lock()
-	e.qpu, e.note, e.keep, e.at, e.ended = qpu, note, keep && err == nil, time.Now(), err != nil
+	e.site, e.keep, e.at, e.ended = site, keep && err == nil, time.Now(), err != nil
 	if !e.keep && sc.entries[key] == e {
 		delete(sc.entries, key)
 	}
@@ -86,7 +85,7 @@ func (sc *statusCache) fetch(ctx context.Context, cl *providers.Client, c *crede
 	if err != nil {
 		return statusFor{}, err
 	}
-	return statusFor{quotaPerUnit: qpu, note: note, requests: 1}, nil
+	return statusFor{siteStatus: site, requests: 1}, nil
 }
 
 func (e *statusEntry) isDone() bool {

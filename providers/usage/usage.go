@@ -44,7 +44,7 @@ const (
 )
 
 func init() {
-	providers.RegisterUsage(MethodNewAPI, single{MethodNewAPI, readNewAPI})
+	providers.RegisterUsage(MethodNewAPI, newAPIReader{single{MethodNewAPI, readNewAPI}})
 	providers.RegisterUsage(MethodSub2API, single{MethodSub2API, readSub2API})
 	providers.RegisterUsage(MethodOpenAIBilling, single{MethodOpenAIBilling, readBilling})
 	providers.RegisterUsage(MethodCustom, single{MethodCustom, readCustom})
@@ -143,10 +143,15 @@ type run struct {
 // their status; answered ones are recorded by the caller through done, once
 // it knows whether the answer was of the expected shape.
 func (r *run) get(ctx context.Context, source, rawURL string, auth providers.Auth, raw bool) (*providers.Response, error) {
+	return r.do(ctx, source, providers.Request{URL: rawURL, Auth: auth, Raw: raw})
+}
+
+// do is get with a whole Request (a critical one, for New API's budget).
+func (r *run) do(ctx context.Context, source string, req providers.Request) (*providers.Response, error) {
 	r.u.Requests++
-	resp, err := r.cl.Do(ctx, r.c, providers.Request{URL: rawURL, Auth: auth, Raw: raw})
+	resp, err := r.cl.Do(ctx, r.c, req)
 	if err != nil {
-		r.fail(source, endpointOf(rawURL), err)
+		r.fail(source, endpointOf(req.URL), err)
 		return nil, err
 	}
 	return resp, nil
