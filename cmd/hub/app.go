@@ -131,6 +131,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.stateCommand(),
 		a.secretCommand(),
 		a.importCommand(),
+		a.exportCommand(),
 		a.versionCommand(),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
