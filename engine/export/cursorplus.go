@@ -37,8 +37,8 @@ wants another path. The models are --model, else the credential's models
 Checked against All API Hub's cursorPlusExport.ts (qixing-jk/all-api-hub
 @634f28b, 2026-08), written for Cursor++ 0.0.13.`,
 		Example: `  hub export cursor-plus relay --model gpt-5 --out relay-cursor.json`,
-		Flags: []string{"model"},
-		Write: writeCursorPlus,
+		Flags:   []string{"model"},
+		Write:   writeCursorPlus,
 	})
 }
 
