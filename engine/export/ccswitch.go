@@ -20,7 +20,8 @@ provider to the app named by --app. The link is built as All API Hub builds it:
 resource=provider, app, name, homepage, endpoint, apiKey, then model and notes
 when there are any, form-encoded.
 
---app is one of ` + strings.Join(ccSwitchApps, ", ") + ` (default claude).
+--app is the CC Switch app (default claude): one of
+` + strings.Join(ccSwitchApps, ", ") + `.
 The endpoint is the base URL; for codex hub appends /v1 only when the base
 URL has no path (https://relay.example.com becomes .../v1, a base with a path
 such as /api stays as it is), All API Hub's rule when it has no model
