@@ -37,7 +37,7 @@ before it saves them.
 Every credential needs a model: give models = [...] in its block or run hub
 refresh first. --model picks the default model ("MODEL", or
 "CREDENTIAL/MODEL" when several have it); without it the first model of the
-first credential is the default, as All API Hub does. Kilo refuses files
+first credential (in id order) is the default, as All API Hub does. Kilo refuses files
 over 1 MiB; so does hub.
 
 --legacy writes the older format Roo Code and Kilo Code 5.x import
