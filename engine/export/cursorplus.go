@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/hubctl/hub/credential"
 )
 
@@ -99,7 +97,7 @@ func writeCursorPlus(creds []*credential.Credential, o Options) ([]byte, error) 
 		name = c.ID
 	}
 	p := cursorPlusProvider{
-		ID:      cursorPlusSlug(name) + "-" + fnv1aUTF16(c.ID),
+		ID:      slugify(name) + "-" + fnv1a(c.ID),
 		Name:    name,
 		Type:    typ,
 		BaseURL: credential.APIRoot(base, "v1"),
@@ -126,30 +124,4 @@ func modelIDs(in []string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// cursorPlusSlug is All API Hub's Cursor++ id prefix: NFKD, lower-case,
-// runs outside [a-z0-9] as one dash, "provider" when empty.
-func cursorPlusSlug(name string) string {
-	if s := slugRuns(strings.ToLower(norm.NFKD.String(name))); s != "" {
-		return s
-	}
-	return "provider"
-}
-
-// fnv1aUTF16 is All API Hub's hashProviderCatalogValue: 32-bit FNV-1a
-// over one UTF-16 unit per code point (the first, the high surrogate, for
-// a code point above U+FFFF: charCodeAt(0) of each for-of element), as 8
-// lower-case hex digits.
-func fnv1aUTF16(s string) string {
-	h := uint32(0x811c9dc5)
-	for _, r := range s {
-		u := uint32(r)
-		if r > 0xFFFF {
-			u = 0xD800 + (uint32(r)-0x10000)>>10
-		}
-		h ^= u
-		h *= 16777619
-	}
-	return fmt.Sprintf("%08x", h)
 }

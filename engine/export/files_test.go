@@ -24,7 +24,12 @@ import (
 	"github.com/hubctl/hub/secret"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+// updating is -update, which the package's internal tests define (one
+// test binary holds both, and a flag may be defined once).
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 var pinned = func() time.Time { return time.Date(2026, 8, 1, 12, 30, 0, 123e6, time.UTC) }
 
@@ -64,7 +69,7 @@ func write(t *testing.T, format string, creds []*credential.Credential, o export
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
+	if updating() {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}

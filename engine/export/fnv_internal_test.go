@@ -13,7 +13,7 @@ func TestFNV1a(t *testing.T) {
 			t.Errorf("fnv1a(%q) = %s, want %s", in, got, want)
 		}
 	}
-	if got := slugify("  Café — Relay #1 "); got != "caf-relay-1" {
+	if got := slugify("  Café — Relay #1 "); got != "cafe-relay-1" {
 		t.Errorf("slugify = %q", got)
 	}
 	if got := slugify("中文"); got != "provider" {

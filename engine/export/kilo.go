@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/google/uuid"
 
 	"github.com/hubctl/hub/credential"
@@ -195,27 +197,15 @@ func kiloProviderID(c *credential.Credential, name string) string {
 	return slugify(name) + "-" + fnv1a(c.ID+"\x00"+aiSDKBaseURL(c.APIType, c.BaseURL))
 }
 
-// slugify is All API Hub's slugifyProviderName: lower case, runs of
-// anything but a-z and 0-9 as one "-", "provider" when nothing is left.
-// (The extension decomposes accents first, NFKD; hub drops them.)
+// slugify is All API Hub's slugifyProviderName (Kilo provider ids, the
+// Cursor++ id): NFKD (accents come apart from their letters), lower case,
+// runs of anything but a-z and 0-9 as one "-", "provider" when nothing is
+// left.
 func slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-			continue
-		}
-		dash = true
+	if out := slugRuns(strings.ToLower(norm.NFKD.String(s))); out != "" {
+		return out
 	}
-	if b.Len() == 0 {
-		return "provider"
-	}
-	return b.String()
+	return "provider"
 }
 
 // fnv1a is All API Hub's hashProviderCatalogValue: 32-bit FNV-1a over the

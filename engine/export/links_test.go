@@ -254,7 +254,7 @@ func TestCursorPlusShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"id": "relay-work-" + fnv1aUTF16("relay"), "name": "Relay Work", "type": "openai-chat",
+		"id": "relay-work-" + fnv1a("relay"), "name": "Relay Work", "type": "openai-chat",
 		"baseUrl": "https://relay.example.com/v1",
 		"auth":    map[string]any{"kind": "apiKey", "value": "sk-test-relay-1234"},
 		"models":  []any{map[string]any{"id": "gpt-5", "apiModel": "gpt-5", "defaultOn": true}},
@@ -276,23 +276,23 @@ func TestCursorPlusShape(t *testing.T) {
 	}
 }
 
-// TestFNV1a pins All API Hub's own test vector
+// TestCursorPlusID pins All API Hub's own test vector
 // (tests/services/cursorPlusExport.test.ts) and its UTF-16 reading.
-func TestFNV1a(t *testing.T) {
-	if got := fnv1aUTF16("account-token:example-account:7"); got != "7df7c1ad" {
+func TestCursorPlusID(t *testing.T) {
+	if got := fnv1a("account-token:example-account:7"); got != "7df7c1ad" {
 		t.Errorf("fnv1a = %s, want 7df7c1ad", got)
 	}
-	if got := cursorPlusSlug(" Example Provider "); got != "example-provider" {
+	if got := slugify(" Example Provider "); got != "example-provider" {
 		t.Errorf("slug = %s", got)
 	}
-	if got := cursorPlusSlug("示例提供商"); got != "provider" {
+	if got := slugify("示例提供商"); got != "provider" {
 		t.Errorf("slug of a non-Latin name = %s, want provider", got)
 	}
-	if got := cursorPlusSlug("Café Ｒelay"); got != "cafe-relay" {
+	if got := slugify("Café Ｒelay"); got != "cafe-relay" {
 		t.Errorf("NFKD slug = %s, want cafe-relay", got)
 	}
 	// U+1F600 is the surrogate pair D83D DE00; only D83D is hashed.
-	if fnv1aUTF16("a\U0001F600") != fnv1aUTF16("a\U0001F601") {
+	if fnv1a("a\U0001F600") != fnv1a("a\U0001F601") {
 		t.Error("astral code points: want only the high surrogate hashed")
 	}
 }
