@@ -285,3 +285,141 @@ func exec(t *testing.T, path, q string) {
 		t.Fatal(err)
 	}
 }
+
+// TestLocked: CC Switch holding a write transaction makes apply fail with a
+// clear error after the busy timeout; nothing is written, no backup made.
+func TestLocked(t *testing.T) {
+	eng, cfg, db := setup(t, &Target{}, credRelay)
+	newDB(t, db, ccswitchdb.SchemaVersion)
+	userBefore, _ := dump(t, db)
+	other, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), "UPDATE providers SET sort_index = 5 WHERE id = 'my-relay-1760000000000'"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = apply(t, eng, cfg, states.New())
+	if err == nil || !strings.Contains(err.Error(), "is locked") || !strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("apply on a locked database: %v", err)
+	}
+	noLeak(t, "error", err.Error())
+	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	user, hub := dump(t, db)
+	sameLines(t, "user rows", user, userBefore)
+	if len(hub) != 0 {
+		t.Errorf("hub wrote to a locked database: %v", hub)
+	}
+	if backups, _ := filepath.Glob(BackupGlob(db)); len(backups) != 0 {
+		t.Errorf("a backup of a database hub did not change: %v", backups)
+	}
+}
+
+// TestSchemaVersion: a database of another schema version is refused by
+// the plan, saying which version hub was tested with.
+func TestSchemaVersion(t *testing.T) {
+	for _, v := range []int{16, 18} {
+		eng, cfg, db := setup(t, &Target{}, credRelay)
+		newDB(t, db, v)
+		_, _, err := apply(t, eng, cfg, states.New())
+		if err == nil || !strings.Contains(err.Error(), "schema version "+itoa(v)) || !strings.Contains(err.Error(), "tested with, 17") {
+			t.Errorf("version %d: %v", v, err)
+		}
+		if _, hub := dump(t, db); len(hub) != 0 {
+			t.Errorf("version %d: written: %v", v, hub)
+		}
+	}
+}
+
+// TestMissing: hub does not create CC Switch's database.
+func TestMissing(t *testing.T) {
+	eng, cfg, db := setup(t, &Target{}, credRelay)
+	_, _, err := apply(t, eng, cfg, states.New())
+	if err == nil || !strings.Contains(err.Error(), "start CC Switch once") {
+		t.Fatalf("missing database: %v", err)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the database was created: %v", err)
+	}
+}
+
+// TestChangedSincePlan: a row of hub's edited between plan and apply stops
+// the write (the transaction checks hub's rows are as planned).
+func TestChangedSincePlan(t *testing.T) {
+	tg := &Target{}
+	_, _, db := setup(t, tg, credRelay)
+	newDB(t, db, ccswitchdb.SchemaVersion)
+	before, err := tg.Fetch(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, `INSERT INTO providers (id, app_type, name, settings_config) VALUES ('hub-relay-claude', 'claude', 'Sneaky', '{}')`)
+	after := []byte(`{"providers": [{"id": "hub-relay-claude", "app_type": "claude", "name": "Relay", "settings_config": {}}]}`)
+	err = tg.Push(context.Background(), db, before, after)
+	if err == nil || !strings.Contains(err.Error(), "changed since the plan") {
+		t.Fatalf("push over a changed row: %v", err)
+	}
+	if _, hub := dump(t, db); len(hub) != 1 || !strings.Contains(hub[0], "Sneaky") {
+		t.Errorf("written anyway: %v", hub)
+	}
+}
+
+// TestCurrent: current = true names each app's first provider of the block
+// in settings.json, keeping the rest of the file; false leaves it alone.
+func TestCurrent(t *testing.T) {
+	eng, cfg, db := setup(t, &Target{Current: true, Apps: []string{"claude", "codex"}}, credRelay, credOAI, credGem)
+	newDB(t, db, ccswitchdb.SchemaVersion)
+	settings := filepath.Join(filepath.Dir(db), SettingsName)
+	if err := os.WriteFile(settings, []byte("{\n  \"language\": \"en\",\n  \"currentProviderClaude\": \"my-relay-1760000000000\"\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tg := cfg.Targets[0].Impl.(*Target)
+	if errs := tg.Validate(cfg.Targets[0].Input); len(errs) != 1 || !strings.Contains(errs[0].Error(), `credential "gem" (api_type "google") fits none of the apps claude, codex`) {
+		t.Errorf("Validate = %v", errs)
+	}
+	cfg = configure(&Target{Current: true, Apps: []string{"claude", "codex"}}, credRelay, credOAI)
+	st, shown, err := apply(t, eng, cfg, states.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(settings)
+	want := "{\n  \"language\": \"en\",\n  \"currentProviderClaude\": \"hub-relay-claude\",\n  \"currentProviderCodex\": \"hub-oai-codex\"\n}\n"
+	if string(got) != want {
+		t.Errorf("settings.json:\n%s\nwant:\n%s\nplan: %s", got, want, shown)
+	}
+	if _, hub := dump(t, db); len(hub) != 2 {
+		t.Errorf("hub rows: %v", hub)
+	}
+	// current = false: hub's keys leave settings.json (CC Switch falls
+	// back to its database's is_current).
+	cfg = configure(&Target{Apps: []string{"claude", "codex"}}, credRelay, credOAI)
+	if st, _, err = apply(t, eng, cfg, st); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = os.ReadFile(settings)
+	if string(got) != "{\n  \"language\": \"en\"\n}\n" {
+		t.Errorf("settings.json after current = false:\n%s", got)
+	}
+	// The block removed from the configuration: hub's rows go, the
+	// user's stay.
+	userBefore, _ := dump(t, db)
+	if _, _, err = apply(t, eng, &config.Config{}, st); err != nil {
+		t.Fatal(err)
+	}
+	user, hub := dump(t, db)
+	sameLines(t, "user rows", user, userBefore)
+	if len(hub) != 0 {
+		t.Errorf("hub rows left after the block was removed: %v", hub)
+	}
+}
