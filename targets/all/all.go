@@ -4,6 +4,7 @@ package all
 import (
 	_ "github.com/hubctl/hub/targets/aider"          // aider
 	_ "github.com/hubctl/hub/targets/ccr"            // claude_code_router
+	_ "github.com/hubctl/hub/targets/ccswitch"       // cc_switch
 	_ "github.com/hubctl/hub/targets/claudecode"     // claude_code
 	_ "github.com/hubctl/hub/targets/cliproxyapi"    // cliproxyapi
 	_ "github.com/hubctl/hub/targets/codex"          // codex

@@ -8,44 +8,28 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/hubctl/hub/internal/ccswitchdb"
 )
 
 // SchemaVersion is the newest CC Switch schema (PRAGMA user_version) this
 // package knows. Older ones are read when their providers table has the
 // columns read here (all of them since version 1).
-const SchemaVersion = 17
+const SchemaVersion = ccswitchdb.SchemaVersion
 
 // busyTimeout is how long a read waits for CC Switch to finish writing
 // (tests shorten it).
 var busyTimeout = 2 * time.Second
 
-// dsn is the driver's name for a read-only connection to path: a file: URI
-// (so SQLite applies mode=ro: no write, and no file created when it is
-// missing) with a busy timeout. Not immutable=1, which would read pages
-// CC Switch is rewriting as if nothing changed.
-func dsn(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
-	p := filepath.ToSlash(abs)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p // C:/... on Windows
-	}
-	u := url.URL{Scheme: "file", Path: p}
-	q := url.Values{}
-	q.Set("mode", "ro")
-	q.Set("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	return u.String() + "?" + q.Encode(), nil
-}
+// dsn is the driver's name for a read-only connection to path (mode=ro: no
+// write, and no file created when it is missing) with a busy timeout.
+func dsn(path string) (string, error) { return ccswitchdb.DSN(path, false, busyTimeout) }
 
 // openDB opens path read-only.
 func openDB(path string) (*sql.DB, error) {

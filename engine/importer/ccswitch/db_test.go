@@ -5,40 +5,13 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+
+	"github.com/hubctl/hub/internal/ccswitchdb"
 )
 
-// schemaV17 is CC Switch's DDL (src-tauri/src/database/schema.rs,
-// create_tables_on_conn, SCHEMA_VERSION 17) for the tables this package
-// reads, written from its facts.
-const schemaV17 = `
-CREATE TABLE IF NOT EXISTS providers (
-    id TEXT NOT NULL,
-    app_type TEXT NOT NULL,
-    name TEXT NOT NULL,
-    settings_config TEXT NOT NULL,
-    website_url TEXT,
-    category TEXT,
-    created_at INTEGER,
-    sort_index INTEGER,
-    notes TEXT,
-    icon TEXT,
-    icon_color TEXT,
-    meta TEXT NOT NULL DEFAULT '{}',
-    is_current BOOLEAN NOT NULL DEFAULT 0,
-    in_failover_queue BOOLEAN NOT NULL DEFAULT 0,
-    PRIMARY KEY (id, app_type)
-);
-CREATE TABLE IF NOT EXISTS provider_endpoints (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    provider_id TEXT NOT NULL,
-    app_type TEXT NOT NULL,
-    url TEXT NOT NULL,
-    added_at INTEGER,
-    FOREIGN KEY (provider_id, app_type) REFERENCES providers(id, app_type) ON DELETE CASCADE
-);
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
-CREATE INDEX IF NOT EXISTS idx_providers_failover ON providers(app_type, in_failover_queue, sort_index);
-`
+// schemaV17 is CC Switch's DDL at SCHEMA_VERSION 17, shared with the
+// cc_switch target's tests.
+const schemaV17 = ccswitchdb.SchemaV17
 
 // row is one providers row as CC Switch writes it.
 type row struct {
