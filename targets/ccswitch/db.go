@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubctl/hub/targets/internal/remotedoc"
+
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -150,26 +152,7 @@ func encode(rows []map[string]any) ([]byte, error) {
 
 // parse reads a document into rows by id.
 func parse(data []byte) (map[string]map[string]any, error) {
-	out := map[string]map[string]any{}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return out, nil
-	}
-	var d struct {
-		Providers []map[string]any `json:"providers"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&d); err != nil {
-		return nil, err
-	}
-	for _, r := range d.Providers {
-		id, _ := r["id"].(string)
-		if id == "" {
-			return nil, errors.New("a provider without its id")
-		}
-		out[id] = r
-	}
-	return out, nil
+	return remotedoc.Records(data, "providers", "id")
 }
 
 // change is one row Push writes.

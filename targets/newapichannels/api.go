@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubctl/hub/targets/internal/remotedoc"
+
 	"github.com/hubctl/hub/secret"
 )
 
@@ -260,26 +262,7 @@ func (t *Target) Push(ctx context.Context, name string, before, after []byte) er
 
 // channels reads a document into hub's channels by credential id.
 func channels(data []byte) (map[string]map[string]any, error) {
-	out := map[string]map[string]any{}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return out, nil
-	}
-	var d struct {
-		Channels []map[string]any `json:"channels"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&d); err != nil {
-		return nil, err
-	}
-	for _, c := range d.Channels {
-		id, _ := c["hub"].(string)
-		if id == "" {
-			return nil, errors.New("a channel without its credential id")
-		}
-		out[id] = c
-	}
-	return out, nil
+	return remotedoc.Records(data, "channels", "hub")
 }
 
 // plan turns the documents into operations: creates, then updates, then
