@@ -8,24 +8,21 @@ package adopt
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
 
-	"github.com/hubctl/hub/credential"
+	"github.com/hubctl/hub/targets/internal/readback"
+
 	"github.com/hubctl/hub/targets"
 )
 
-// Read returns the file's bytes, or nil and no error when it does not exist.
+// Read returns the file's bytes, or nil and no error when it does not
+// exist (an empty file is non-nil).
 func Read(read func(path string) ([]byte, error), path string) ([]byte, error) {
-	data, err := read(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
+	data, ok, err := readback.Read(read, path)
+	if !ok || err != nil {
 		return nil, err
 	}
 	if data == nil {
@@ -73,12 +70,7 @@ func canonical(v any) []byte {
 // cut, into a credential's base URL: normalized, and insecure when it is
 // plain http to another host (the credential then says insecure = true).
 func BaseURL(apiType, raw string) (base string, insecure bool, err error) {
-	base, err = credential.NormalizeBaseURL(apiType, raw, false)
-	if errors.Is(err, credential.ErrInsecureURL) {
-		base, err = credential.NormalizeBaseURL(apiType, raw, true)
-		insecure = err == nil
-	}
-	return base, insecure, err
+	return readback.Base(apiType, raw)
 }
 
 // idPattern is what the configuration accepts as a credential id
