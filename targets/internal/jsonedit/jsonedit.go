@@ -715,6 +715,15 @@ func (d *Doc) remove(p *hujson.Value, i int) error {
 	}
 	if e == end || d.body[e] == '\n' || d.body[e] == '\r' || e == p.EndOffset-1 {
 		e = end
+		// An entry that starts its line and ends at the closing bracket
+		// ("[],\n"0": 1,}") takes the line break before it too: Set
+		// wrote it there on a line of its own.
+		if e == p.EndOffset-1 && ls > p.StartOffset+1 && isHSpace(d.body[ls:start]) {
+			start = ls - 1
+			if start > p.StartOffset+1 && d.body[start-1] == '\r' {
+				start--
+			}
+		}
 		for start > p.StartOffset+1 && isHSpaceByte(d.body[start-1]) {
 			start--
 		}
