@@ -64,3 +64,48 @@ func BenchmarkStateWithTelemetry(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStateWithSeries measures what a year of daily series for 1,000
+// credentials adds to decoding the state, which every plan does (issue 16:
+// the goal is under 10 ms more than without).
+func BenchmarkStateWithSeries(b *testing.B) {
+	st, cfg := bigState(b, 1000)
+	without, err := states.Encode(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	loc := time.UTC
+	end := time.Date(2026, 12, 7, 12, 0, 0, 0, loc)
+	for _, id := range IDs(st) {
+		s := &Series{APIType: "openai-compatible", BaseURL: "https://relay.example.com", KeyHash: "h"}
+		for d := 365; d >= 0; d-- {
+			bal, cost, reqs, toks := 100-float64(d)/7, float64(d%13)/3, int64(d*7), int64(d*1234)
+			at := end.AddDate(0, 0, -d)
+			s.Add(Point{At: at, Balance: &bal, Cost: &cost, Requests: &reqs, Tokens: &toks, Health: Healthy}, at, loc, Retention)
+		}
+		if err := StoreSeries(st, id, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	with, err := states.Encode(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		doc  []byte
+	}{{"without", without}, {"with-year", with}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				st, err := states.Decode(c.doc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := FillModels(cfg, st); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(c.doc))/(1<<20), "MiB/state")
+		})
+	}
+}
