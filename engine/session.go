@@ -28,6 +28,10 @@ type Session struct {
 	LockTimeout time.Duration
 	// Who names this run in lock information ("user@host").
 	Who string
+	// History is the directory RecordRefresh keeps the credentials'
+	// series in (telemetry.RecordHistory, beside the state: a plan never
+	// reads it); "" keeps none.
+	History string
 }
 
 // ErrNoLocalCopy is wrapped when a plan from the local copy of a remote
@@ -278,6 +282,13 @@ func (s *Session) RecordRefresh(ctx context.Context, creds []*credential.Credent
 	var recs map[string]*telemetry.Record
 	_, err := s.Update(ctx, "refresh", 10*time.Second, func(st *states.State) (err error) {
 		recs, err = telemetry.Fold(st, creds, res)
+		if err == nil && s.History != "" {
+			// Under the state's lock, so two refreshes do not interleave
+			// their writes of the history; a redone fold (another host
+			// saved meanwhile) folds the same results, which the series
+			// takes once (a point per refresh time).
+			err = telemetry.RecordHistory(context.WithoutCancel(ctx), s.History, st.SaltBytes(), creds, res, recs)
+		}
 		return err
 	})
 	var le *states.LockedError

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -65,6 +66,11 @@ type StatusRow struct {
 	Credential *config.Credential
 	Record     *telemetry.Record
 	Stale      bool
+	// Balances are the balance of each day of the window, oldest first
+	// (NaN: no refresh read one that day), from the history; nil: none.
+	Balances []float64
+	// Days are those days (YYYY-MM-DD), for the JSON form.
+	Days []string
 }
 
 // Status is hub status's view.
@@ -90,6 +96,9 @@ func (v statusJSON) Status(rows []StatusRow) {
 		if r.Stale {
 			fields["stale"] = true
 		}
+		if hist := balanceHistory(r); len(hist) > 0 {
+			fields["balance_history"] = hist
+		}
 		status := telemetry.Unknown
 		if r.Record != nil {
 			status = r.Record.Health.Status
@@ -103,7 +112,17 @@ type statusHuman struct{ *View }
 func (v statusHuman) Status(rows []StatusRow) {
 	now := v.now()
 	tw := tabwriter.NewWriter(v.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR")
+	// The balance's history as a sparkline, when any credential has two
+	// days of it (one day is no trend).
+	trend := false
+	for _, r := range rows {
+		trend = trend || countFigures(r.Balances) >= 2
+	}
+	header := "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR"
+	if trend {
+		header = strings.Replace(header, "BALANCE\t", fmt.Sprintf("BALANCE\t%dD\t", len(rows[0].Balances)), 1)
+	}
+	fmt.Fprintln(tw, header)
 	never := 0
 	for _, r := range rows {
 		c, rec := r.Credential, printableRecord(r.Record)
@@ -140,6 +159,13 @@ func (v statusHuman) Status(rows []StatusRow) {
 				bal += " (" + ago(now, rec.UsageAt) + ")"
 			}
 			cols = append(cols, health, bal, cost, reqs, toks, fmt.Sprint(len(rec.Models)), ago(now, rec.LastRefresh), oneLine(rec.LastError, 70))
+		}
+		if trend {
+			line := ""
+			if countFigures(r.Balances) >= 2 {
+				line = Sparkline(r.Balances)
+			}
+			cols = append(cols[:5], append([]string{line}, cols[5:]...)...)
 		}
 		fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	}
@@ -430,4 +456,27 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// countFigures counts the values that are figures (not NaN).
+func countFigures(vs []float64) int {
+	n := 0
+	for _, v := range vs {
+		if !math.IsNaN(v) {
+			n++
+		}
+	}
+	return n
+}
+
+// balanceHistory is a row's balances by day, for JSON: days without a
+// figure left out.
+func balanceHistory(r StatusRow) []map[string]any {
+	var out []map[string]any
+	for i, v := range r.Balances {
+		if !math.IsNaN(v) && i < len(r.Days) {
+			out = append(out, map[string]any{"day": r.Days[i], "balance": v})
+		}
+	}
+	return out
 }

@@ -121,8 +121,12 @@ func (a *app) session(cfg *config.Config, lock lockFlag) (*engine.Session, error
 
 // sessionFor is a session over a store already open, for reading.
 func (a *app) sessionFor(store states.Store) *engine.Session {
-	return &engine.Session{Engine: a.engine(), Store: store, Who: a.env["USER"] + "@" + a.host()}
+	return &engine.Session{Engine: a.engine(), Store: store, Who: a.env["USER"] + "@" + a.host(), History: a.historyPath()}
 }
+
+// historyPath is the directory of the credentials' series (this machine's,
+// beside the state; a plan never reads it).
+func (a *app) historyPath() string { return filepath.Join(a.dir(), ".hub", "history") }
 
 // lockFailed reports a lock that stayed held, with what to do; other
 // errors pass through.

@@ -1,6 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/hubctl/hub/engine/telemetry"
@@ -9,6 +14,7 @@ import (
 
 func (a *app) statusCommand() *cobra.Command {
 	var f credFlags
+	since := 30 * 24 * time.Hour
 	c := &cobra.Command{
 		Use:   "status [CREDENTIAL...]",
 		Short: "Show each credential's health, balance and today's usage from the last refresh",
@@ -37,18 +43,53 @@ A credential whose key or base URL changed since its last refresh shows as
 				return err
 			}
 			salt := st.SaltBytes()
+			days := int(since / (24 * time.Hour))
+			now := time.Now()
+			dayNames := make([]string, days)
+			for i := range dayNames {
+				dayNames[i] = now.AddDate(0, 0, i-days+1).Format(time.DateOnly)
+			}
 			rows := make([]views.StatusRow, 0, len(sel))
 			for _, c := range sel {
 				rec, err := telemetry.Load(st, c.ID)
 				if err != nil {
 					return err
 				}
-				rows = append(rows, views.StatusRow{Credential: c, Record: rec, Stale: rec != nil && !rec.Matches(c, salt)})
+				row := views.StatusRow{Credential: c, Record: rec, Stale: rec != nil && !rec.Matches(c, salt)}
+				s, err := telemetry.LoadSeries(a.ctx, a.historyPath(), c.ID)
+				if err != nil {
+					a.warnf("%v; its balance trend is left out", err)
+				} else if s != nil && s.Matches(c, salt) {
+					row.Balances, row.Days = s.Balances(now, time.Local, days), dayNames
+				}
+				rows = append(rows, row)
 			}
 			view.Status(rows)
 			return nil
 		},
 	}
 	f.register(c, false)
+	c.Flags().Var(&dayFlag{&since}, "since", "the balance trend's window, in days (`7d`, 30d, 90d; default 30d), from the history hub refresh keeps")
 	return c
 }
+
+// dayFlag is a whole number of days, written "7d" (or "7").
+type dayFlag struct{ d *time.Duration }
+
+func (f *dayFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return fmt.Sprintf("%dd", int(*f.d/(24*time.Hour)))
+}
+
+func (f *dayFlag) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+	if err != nil || n < 2 || n > 366 {
+		return fmt.Errorf("give a number of days from 2 to 366, like 7d")
+	}
+	*f.d = time.Duration(n) * 24 * time.Hour
+	return nil
+}
+
+func (f *dayFlag) Type() string { return "days" }

@@ -535,13 +535,12 @@ func chooseModel(f providers.Family, c *credential.Credential, listed []string, 
 }
 
 // Fold records the results of a refresh of creds (results in the same order)
-// into st (records and series), and returns the new records by credential id. Skipped results
+// into st, and returns the new records by credential id. Skipped results
 // (cut off by Ctrl-C) are left out; when none is left, st is unchanged and
 // Fold returns states.ErrUnchanged.
 func Fold(st *states.State, creds []*credential.Credential, res []Result) (map[string]*Record, error) {
 	salt := st.SaltBytes()
 	recs := map[string]*Record{}
-	var last time.Time
 	for i, r := range res {
 		if r.Skipped {
 			continue
@@ -555,19 +554,10 @@ func Fold(st *states.State, creds []*credential.Credential, res []Result) (map[s
 		if err := Store(st, c.ID, rec); err != nil {
 			return nil, err
 		}
-		if err := foldSeries(st, c, r.point(rec), r.At, time.Local); err != nil {
-			return nil, err
-		}
 		recs[c.ID] = rec
-		if r.At.After(last) {
-			last = r.At
-		}
 	}
 	if len(recs) == 0 {
 		return recs, states.ErrUnchanged
-	}
-	if err := pruneSeries(st, recs, last, time.Local, Retention); err != nil {
-		return nil, err
 	}
 	return recs, nil
 }

@@ -1,20 +1,21 @@
 package telemetry
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hubctl/hub/credential"
-	"github.com/hubctl/hub/engine/states"
+	"github.com/hubctl/hub/engine/system"
 )
-
-// seriesPrefix names a credential's series in State.Shared: apart from its
-// record, so FillModels (every plan) never reads it, and one entry per
-// credential so two hosts refreshing different credentials still merge.
-const seriesPrefix = "history/"
 
 // Retention is how long a series keeps its daily points.
 // TODO(issue 16): a hub { history { retention = "365d" } } setting.
@@ -71,7 +72,13 @@ func (s *Series) Matches(c *credential.Credential, salt []byte) bool {
 func (s *Series) Add(p Point, now time.Time, loc *time.Location, retention time.Duration) {
 	p.At = p.At.UTC()
 	p.Day = p.At.In(loc).Format(time.DateOnly)
-	s.Recent = append(s.Recent, p)
+	// The same refresh folded again (a state save redone after another
+	// host's) replaces its point rather than adding one.
+	if n := len(s.Recent); n > 0 && s.Recent[n-1].At.Equal(p.At) {
+		s.Recent[n-1] = p
+	} else {
+		s.Recent = append(s.Recent, p)
+	}
 	s.compact(now, loc, retention)
 }
 
@@ -125,57 +132,89 @@ func (s *Series) Daily() []Point {
 // Empty reports whether the series holds no point.
 func (s *Series) Empty() bool { return len(s.Days) == 0 && len(s.Recent) == 0 }
 
-// last returns the newest point's day, or "".
-func (s *Series) last() string {
-	if n := len(s.Recent); n > 0 {
-		return s.Recent[n-1].Day
-	}
-	if n := len(s.Days); n > 0 {
-		return s.Days[n-1].Day
-	}
-	return ""
-}
 
-// LoadSeries returns the series of credential id, or nil.
-func LoadSeries(st *states.State, id string) (*Series, error) {
-	raw, ok := st.Shared[seriesPrefix+id]
-	if !ok {
+// The series live in a directory of their own beside the state
+// (.hub/history/ID.json), one file per credential: a plan never opens them,
+// so a year of daily points for a thousand credentials costs a no-op plan
+// nothing, and hub status reads only the credentials it shows. They are
+// this machine's: hub refresh and hub watch --refresh-every add to them;
+// they are not synced with the state.
+
+// seriesFile is credential id's series in dir.
+func seriesFile(dir, id string) string { return filepath.Join(dir, id+".json") }
+
+// LoadSeries returns credential id's series in dir, or nil.
+func LoadSeries(ctx context.Context, dir, id string) (*Series, error) {
+	data, err := system.ReadFile(ctx, seriesFile(dir, id))
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read the history of credential %s: %w", id, err)
+	}
 	var s Series
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, fmt.Errorf("state: history of credential %s: %w", id, err)
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w (remove it to start its history again)", seriesFile(dir, id), err)
 	}
 	return &s, nil
 }
 
-// StoreSeries puts a series into the state; an empty one is removed.
-func StoreSeries(st *states.State, id string, s *Series) error {
+// StoreSeries writes credential id's series into dir (readable only by the
+// user), or removes it when it is empty.
+func StoreSeries(dir, id string, s *Series) error {
 	if s == nil || s.Empty() {
-		delete(st.Shared, seriesPrefix+id)
+		if err := os.Remove(seriesFile(dir, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 		return nil
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
-		return fmt.Errorf("state: history of credential %s: %w", id, err)
+		return fmt.Errorf("history of credential %s: %w", id, err)
 	}
-	if st.Shared == nil {
-		st.Shared = map[string]json.RawMessage{}
-	}
-	st.Shared[seriesPrefix+id] = b
-	return nil
+	return (system.OS{}).WriteFile(seriesFile(dir, id), b, 0o600)
 }
 
-// SeriesIDs returns the credential ids that have a series, sorted.
-func SeriesIDs(st *states.State) []string {
+// SeriesIDs lists the credentials that have a series in dir, sorted.
+func SeriesIDs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	var ids []string
-	for k := range st.Shared {
-		if id, ok := strings.CutPrefix(k, seriesPrefix); ok {
+	for _, e := range entries {
+		if id, ok := strings.CutSuffix(e.Name(), ".json"); ok && e.Type().IsRegular() {
 			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
-	return ids
+	return ids, nil
+}
+
+// RecordHistory adds a refresh's results (creds and res in the same order,
+// recs as Fold returned them) to the series in dir; salt is the state's,
+// for the key hash a series follows.
+func RecordHistory(ctx context.Context, dir string, salt []byte, creds []*credential.Credential, res []Result, recs map[string]*Record) error {
+	var last time.Time
+	for i, r := range res {
+		rec := recs[creds[i].ID]
+		if r.Skipped || rec == nil {
+			continue
+		}
+		if err := foldSeries(ctx, dir, salt, creds[i], r.point(rec), r.At, time.Local); err != nil {
+			return err
+		}
+		if r.At.After(last) {
+			last = r.At
+		}
+	}
+	if last.IsZero() {
+		return nil
+	}
+	return pruneSeries(ctx, dir, recs, last, time.Local, Retention)
 }
 
 // point is what a refresh adds to a series: the record's health (its
@@ -190,35 +229,57 @@ func (r *Result) point(rec *Record) Point {
 
 // foldSeries adds a refresh to its credential's series (a new one when the
 // stored one is of another key, type or base URL).
-func foldSeries(st *states.State, c *credential.Credential, p Point, now time.Time, loc *time.Location) error {
-	s, err := LoadSeries(st, c.ID)
+func foldSeries(ctx context.Context, dir string, salt []byte, c *credential.Credential, p Point, now time.Time, loc *time.Location) error {
+	s, err := LoadSeries(ctx, dir, c.ID)
 	if err != nil {
 		return err
 	}
-	salt := st.SaltBytes()
 	if !s.Matches(c, salt) {
 		s = &Series{APIType: c.APIType, BaseURL: c.BaseURL, KeyHash: KeyHash(salt, c.Key)}
 	}
 	s.Add(p, now, loc, Retention)
-	return StoreSeries(st, c.ID, s)
+	return StoreSeries(dir, c.ID, s)
 }
 
-// pruneSeries drops the series of credentials not refreshed now (fresh)
-// whose newest point is older than the retention: a removed credential's.
-// It decodes the other series, which a refresh (network-bound) can afford.
-func pruneSeries(st *states.State, fresh map[string]*Record, now time.Time, loc *time.Location, retention time.Duration) error {
-	keepFrom := dayBack(now.In(loc), int(retention/(24*time.Hour))-1)
-	for _, id := range SeriesIDs(st) {
+// pruneSeries removes the series of credentials not refreshed now whose
+// file was last written before the retention: by the file's time, so a
+// refresh does not read every other credential's series.
+func pruneSeries(_ context.Context, dir string, fresh map[string]*Record, now time.Time, _ *time.Location, retention time.Duration) error {
+	ids, err := SeriesIDs(dir)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
 		if fresh[id] != nil {
 			continue
 		}
-		s, err := LoadSeries(st, id)
-		if err != nil {
-			return err
-		}
-		if s.last() < keepFrom {
-			delete(st.Shared, seriesPrefix+id)
+		fi, err := os.Stat(seriesFile(dir, id))
+		if err == nil && fi.ModTime().Before(now.Add(-retention)) {
+			if err := StoreSeries(dir, id, nil); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// Balances returns the balance of each of the last days local days (today
+// last), from the day's last point; NaN where no refresh read one.
+func (s *Series) Balances(now time.Time, loc *time.Location, days int) []float64 {
+	byDay := map[string]float64{}
+	for _, p := range s.Daily() {
+		if p.Balance != nil {
+			byDay[p.Day] = *p.Balance
+		}
+	}
+	out := make([]float64, days)
+	today := now.In(loc)
+	for i := range out {
+		if v, ok := byDay[dayBack(today, days-1-i)]; ok {
+			out[i] = v
+		} else {
+			out[i] = math.NaN()
+		}
+	}
+	return out
 }

@@ -1,7 +1,9 @@
 package telemetry
 
 import (
-	"encoding/json"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -88,24 +90,41 @@ func TestSeriesDayIsLocal(t *testing.T) {
 	}
 }
 
-func TestFoldKeepsSeries(t *testing.T) {
+func TestRecordHistory(t *testing.T) {
 	st := states.New()
+	dir := filepath.Join(t.TempDir(), "history")
 	key := "sk-test-series-0123456789abcdef"
 	c := &credential.Credential{ID: "relay", APIType: "openai-compatible", BaseURL: "https://relay.example.com", Key: secret.New(key)}
 	bal, cost, reqs := 12.5, 0.25, int64(40)
 	fold := func(c *credential.Credential, at time.Time, r Result) {
 		t.Helper()
 		r.ID, r.At = c.ID, at
-		if _, err := Fold(st, []*credential.Credential{c}, []Result{r}); err != nil {
+		recs, err := Fold(st, []*credential.Credential{c}, []Result{r})
+		if err != nil {
 			t.Fatal(err)
 		}
+		if err := RecordHistory(context.Background(), dir, st.SaltBytes(), []*credential.Credential{c}, []Result{r}, recs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func(id string) *Series {
+		t.Helper()
+		s, err := LoadSeries(context.Background(), dir, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	ids := func() []string {
+		got, _ := SeriesIDs(dir)
+		return got
 	}
 	day := time.Date(2026, 12, 1, 12, 0, 0, 0, time.Local)
 	fold(c, day, Result{Usage: &providers.Usage{Source: "newapi", Balance: &bal, TodayCost: &cost, TodayRequests: &reqs}})
 	fold(c, day.AddDate(0, 0, 1), Result{ModelsErr: &providers.Failure{Class: providers.ClassInvalidKey, Status: 401, Message: "invalid key " + key}})
-	s, err := LoadSeries(st, c.ID)
-	if err != nil || s == nil {
-		t.Fatalf("series: %v, %v", s, err)
+	s := load(c.ID)
+	if s == nil {
+		t.Fatal("no series")
 	}
 	if len(s.Recent) != 2 || *s.Recent[0].Balance != bal || *s.Recent[0].Cost != cost || *s.Recent[0].Requests != reqs || s.Recent[0].Health != Healthy {
 		t.Fatalf("series: %+v", s.Recent)
@@ -113,31 +132,40 @@ func TestFoldKeepsSeries(t *testing.T) {
 	if p := s.Recent[1]; p.Health != Error || p.Balance != nil || p.Reason == "" {
 		t.Errorf("failed refresh: %+v", p)
 	}
-	raw, _ := json.Marshal(st.Shared)
+	path := filepath.Join(dir, "relay.json")
+	raw, _ := os.ReadFile(path)
 	if strings.Contains(string(raw), key) || strings.Contains(string(raw), key[:12]) {
-		t.Errorf("state holds the key: %s", raw)
+		t.Errorf("the history holds the key: %s", raw)
 	}
-	// FillModels and Load never read the series.
-	if _, ok := st.Shared[sectionPrefix+c.ID]; !ok {
-		t.Fatal("no record")
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("history file: %v %v", fi, err)
+	}
+	// The state holds the record only: a plan never decodes a series.
+	for k := range st.Shared {
+		if k != sectionPrefix+c.ID {
+			t.Errorf("the state holds %s", k)
+		}
 	}
 
 	// A rotated key starts a new series (Record.Matches' rule).
 	rot := *c
 	rot.Key = secret.New("sk-test-series-rotated-000000")
 	fold(&rot, day.AddDate(0, 0, 2), Result{Usage: &providers.Usage{Source: "newapi", Balance: &bal}})
-	if s, _ = LoadSeries(st, c.ID); len(s.Recent) != 1 || len(s.Days) != 0 {
+	if s = load(c.ID); len(s.Recent) != 1 || len(s.Days) != 0 {
 		t.Errorf("rotated key kept the old series: %+v", s)
 	}
 
 	// A removed credential's series stays within retention, then goes.
 	other := &credential.Credential{ID: "other", APIType: "openai-compatible", BaseURL: "https://o.example.com", Key: secret.New("sk-test-other-000000000")}
 	fold(other, day.AddDate(0, 0, 3), Result{Usage: &providers.Usage{Source: "newapi", Balance: &bal}})
-	if got := SeriesIDs(st); strings.Join(got, ",") != "other,relay" {
+	if got := ids(); strings.Join(got, ",") != "other,relay" {
 		t.Errorf("series ids within retention: %v", got)
 	}
+	// (Pruned by the file's time: relay's was last written a year ago.)
+	old := day.AddDate(0, 0, 2)
+	os.Chtimes(filepath.Join(dir, "relay.json"), old, old)
 	fold(other, day.AddDate(1, 0, 3), Result{Usage: &providers.Usage{Source: "newapi", Balance: &bal}})
-	if got := SeriesIDs(st); strings.Join(got, ",") != "other" {
+	if got := ids(); strings.Join(got, ",") != "other" {
 		t.Errorf("series ids after retention: %v", got)
 	}
 }
