@@ -132,7 +132,6 @@ func (s *Series) Daily() []Point {
 // Empty reports whether the series holds no point.
 func (s *Series) Empty() bool { return len(s.Days) == 0 && len(s.Recent) == 0 }
 
-
 // The series live in a directory of their own beside the state
 // (.hub/history/ID.json), one file per credential: a plan never opens them,
 // so a year of daily points for a thousand credentials costs a no-op plan
