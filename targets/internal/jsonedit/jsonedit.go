@@ -689,7 +689,21 @@ func (d *Doc) remove(p *hujson.Value, i int) error {
 	ls := bytes.LastIndexByte(d.body[:start], '\n') + 1
 	if ls > p.StartOffset && isHSpace(d.body[ls:start]) {
 		if e, ok := restOfLine(d.body, end); ok {
-			edits := []edit{{ls, e, ""}}
+			// Take the line break before the entry's line rather than the
+			// one after it: the same bytes, unless the file mixes \n and
+			// \r\n, where the one before is the break Set wrote with it.
+			from, to := ls, e
+			if ls-1 > p.StartOffset && d.body[ls-1] == '\n' && d.body[e-1] == '\n' {
+				from = ls - 1
+				if from-1 > p.StartOffset && d.body[from-1] == '\r' {
+					from--
+				}
+				to = e - 1
+				if to-1 >= end && d.body[to-1] == '\r' {
+					to--
+				}
+			}
+			edits := []edit{{from, to, ""}}
 			if prevComma >= 0 {
 				edits = append(edits, edit{prevComma, prevComma + 1, ""})
 			}
