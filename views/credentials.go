@@ -77,6 +77,8 @@ type StatusRow struct {
 type Status interface {
 	Diagnoser
 	Status(rows []StatusRow)
+	// History shows each credential's days (hub status --history).
+	History(rows []HistoryRow)
 }
 
 // NewStatus returns hub status's view: one JSON line per credential with
@@ -117,6 +119,10 @@ func (v statusHuman) Status(rows []StatusRow) {
 	trend := false
 	for _, r := range rows {
 		trend = trend || countFigures(r.Balances) >= 2
+	}
+	// On a narrow terminal the table would wrap: the trend goes first.
+	if v.Width > 0 && v.Width < 120 {
+		trend = false
 	}
 	header := "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR"
 	if trend {

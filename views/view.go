@@ -31,6 +31,9 @@ type View struct {
 	Style    Style
 	// Now stamps JSON messages and dates the human ones; nil is time.Now.
 	Now func() time.Time
+	// Width is the terminal's width in columns, 0 when unknown (not a
+	// terminal): wide tables drop optional columns on a narrow one.
+	Width int
 }
 
 func (v *View) now() time.Time {

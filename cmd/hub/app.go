@@ -34,7 +34,8 @@ type app struct {
 	env            map[string]string
 	redactor       *secret.Redactor
 
-	keys *vault.Keyring // made by keyring()
+	keys  *vault.Keyring // made by keyring()
+	width int            // the terminal's columns, 0 when not a terminal
 
 	// global flags
 	chdir      string
@@ -45,7 +46,7 @@ type app struct {
 // view is the base of every command's view: this invocation's redacting
 // streams and colour (read when called: --no-color is parsed after a is made).
 func (a *app) view() *views.View {
-	return &views.View{Out: a.out, Err: a.errw, Style: views.Style{Color: a.color && !a.noColor}}
+	return &views.View{Out: a.out, Err: a.errw, Style: views.Style{Color: a.color && !a.noColor}, Width: a.width}
 }
 
 // errorf prints "hub: error: ..." on stderr.

@@ -36,6 +36,7 @@ func main() {
 		terminal:    term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
 		inTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		outTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		width:       terminalWidth(),
 		color:       term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
 		progress:    term.IsTerminal(int(os.Stderr.Fd())) && os.Getenv("TERM") != "dumb",
 	}, os.Environ()))
@@ -50,6 +51,7 @@ type streams struct {
 	// reading it); outTerminal: stdout is one (hub secret get refuses to
 	// print a value there without --reveal).
 	inTerminal, outTerminal bool
+	width                   int // stdout's columns, 0 when not a terminal
 	color                   bool
 	progress                bool // stderr is a terminal: long network work may draw a progress bar
 }
@@ -93,7 +95,7 @@ func run(args []string, s streams, environ []string) (code int) {
 	defer stop()
 	app := &app{
 		ctx: ctx, in: s.in, out: out, errw: errw, rawOut: s.out, terminal: s.terminal, color: s.color, progress: s.progress,
-		inTerminal: s.inTerminal, outTerminal: s.outTerminal,
+		inTerminal: s.inTerminal, outTerminal: s.outTerminal, width: s.width,
 		env: envMap(environ), redactor: red,
 	}
 	root := app.rootCommand()
@@ -194,4 +196,12 @@ func suggestFlag(name string, long map[string]bool) string {
 		}
 	}
 	return best
+}
+
+// terminalWidth is stdout's width in columns, 0 when it is not a terminal.
+func terminalWidth() int {
+	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+		return w
+	}
+	return 0
 }

@@ -15,6 +15,7 @@ import (
 func (a *app) statusCommand() *cobra.Command {
 	var f credFlags
 	since := 30 * 24 * time.Hour
+	var history bool
 	c := &cobra.Command{
 		Use:   "status [CREDENTIAL...]",
 		Short: "Show each credential's health, balance and today's usage from the last refresh",
@@ -49,6 +50,21 @@ A credential whose key or base URL changed since its last refresh shows as
 			for i := range dayNames {
 				dayNames[i] = now.AddDate(0, 0, i-days+1).Format(time.DateOnly)
 			}
+			if history {
+				var hrows []views.HistoryRow
+				for _, c := range sel {
+					row := views.HistoryRow{Credential: c, Days: dayNames, Points: make([]*telemetry.Point, days)}
+					s, err := telemetry.LoadSeries(a.ctx, a.historyPath(), c.ID)
+					if err != nil {
+						a.warnf("%v", err)
+					} else if s != nil && s.Matches(c, salt) {
+						row.Points = s.Window(now, time.Local, days)
+					}
+					hrows = append(hrows, row)
+				}
+				view.History(hrows)
+				return nil
+			}
 			rows := make([]views.StatusRow, 0, len(sel))
 			for _, c := range sel {
 				rec, err := telemetry.Load(st, c.ID)
@@ -69,6 +85,7 @@ A credential whose key or base URL changed since its last refresh shows as
 		},
 	}
 	f.register(c, false)
+	c.Flags().BoolVar(&history, "history", false, "per credential, the window's days: the balance as a line, daily cost and requests as bars, health changes with their reasons")
 	c.Flags().Var(&dayFlag{&since}, "since", "the balance trend's window, in days (`7d`, 30d, 90d; default 30d), from the history hub refresh keeps")
 	return c
 }

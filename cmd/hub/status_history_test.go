@@ -59,9 +59,13 @@ func TestStatusBalanceTrend(t *testing.T) {
 	}
 	now := time.Now()
 	for d := 20; d >= 1; d-- {
-		bal := 2 + float64(d)/2
+		bal, cost, reqs := 2+float64(d)/2, 0.5, int64(10)
 		at := now.AddDate(0, 0, -d)
-		s.Add(telemetry.Point{At: at, Balance: &bal, Health: telemetry.Healthy}, now, time.Local, telemetry.Retention)
+		p := telemetry.Point{At: at, Balance: &bal, Cost: &cost, Requests: &reqs, Health: telemetry.Healthy}
+		if d == 5 {
+			p.Health, p.Reason = telemetry.Error, "quota exhausted: the key's quota is used up"
+		}
+		s.Add(p, now, time.Local, telemetry.Retention)
 	}
 	if err := telemetry.StoreSeries(dir, "relay", s); err != nil {
 		t.Fatal(err)
@@ -72,6 +76,17 @@ func TestStatusBalanceTrend(t *testing.T) {
 		t.Errorf("no sparkline:\n%s", r.stdout)
 	}
 	h.run("status", "--since", "7d").want(t, 0, "7D")
+	// A narrow terminal: the trend column goes, the table stays.
+	r = h.runStreams(streams{outTerminal: true, width: 90}, "", "status")
+	r.want(t, 0, "relay")
+	if strings.Contains(r.stdout, "30D") {
+		t.Errorf("the trend on a narrow terminal:\n%s", r.stdout)
+	}
+	r = h.run("status", "--history")
+	r.want(t, 0, "balance   ", "cost/day  ", "$10.00 in all", "requests  ", "200 in all",
+		"error: quota exhausted: the key's quota is used up", now.AddDate(0, 0, -4).Format(time.DateOnly)+" healthy")
+	t.Logf("%s", r.stdout)
+	h.run("status", "--history", "--json").want(t, 0, `"type":"status_history"`, `"reason":"quota exhausted`)
 	h.run("status", "--since", "1d").want(t, 1, "from 2 to 366")
 	h.run("status", "--json").want(t, 0, `"balance_history":[{"balance":12,"day":"`+now.AddDate(0, 0, -20).Format(time.DateOnly))
 }

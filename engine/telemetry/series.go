@@ -262,22 +262,29 @@ func pruneSeries(_ context.Context, dir string, fresh map[string]*Record, now ti
 	return nil
 }
 
+// Window returns the last days local days' points (today last), each the
+// day's last refresh; nil for a day without one.
+func (s *Series) Window(now time.Time, loc *time.Location, days int) []*Point {
+	byDay := map[string]*Point{}
+	for _, p := range s.Daily() {
+		byDay[p.Day] = &p
+	}
+	out := make([]*Point, days)
+	today := now.In(loc)
+	for i := range out {
+		out[i] = byDay[dayBack(today, days-1-i)]
+	}
+	return out
+}
+
 // Balances returns the balance of each of the last days local days (today
 // last), from the day's last point; NaN where no refresh read one.
 func (s *Series) Balances(now time.Time, loc *time.Location, days int) []float64 {
-	byDay := map[string]float64{}
-	for _, p := range s.Daily() {
-		if p.Balance != nil {
-			byDay[p.Day] = *p.Balance
-		}
-	}
 	out := make([]float64, days)
-	today := now.In(loc)
-	for i := range out {
-		if v, ok := byDay[dayBack(today, days-1-i)]; ok {
-			out[i] = v
-		} else {
-			out[i] = math.NaN()
+	for i, p := range s.Window(now, loc, days) {
+		out[i] = math.NaN()
+		if p != nil && p.Balance != nil {
+			out[i] = *p.Balance
 		}
 	}
 	return out
