@@ -101,10 +101,13 @@ func FuzzSetDelete(f *testing.F) {
 			t.Fatalf("Set+Delete(%s) on %q gave %q (-want +got):\n%s", k, data, d.Bytes(), diff)
 		}
 		// The bytes come back too, unless an object was empty to begin with
-		// ("{ }" comes back as "{}").
+		// ("{ }" comes back as "{}"), or the file holds a lone carriage
+		// return (a classic Mac line break, which JSON reads as a blank and
+		// hub does not take for a line break: the values come back, its
+		// place may not).
 		root, _ := before.(map[string]any)
 		if p, ok := parent.(map[string]any); (before == nil || len(root) > 0) && (!parentExisted || ok && len(p) > 0) &&
-			!bytes.Equal(d.Bytes(), data) {
+			!loneCR(data) && !bytes.Equal(d.Bytes(), data) {
 			t.Fatalf("Set+Delete(%s) on %q gave %q", k, data, d.Bytes())
 		}
 	})
@@ -346,4 +349,15 @@ func FuzzSelectorDelete(f *testing.F) {
 			t.Fatalf("Delete(%s) on %q changed other elements (-want +got):\n%s", k, data, diff)
 		}
 	})
+}
+
+// loneCR reports whether b holds a carriage return not followed by a line
+// feed.
+func loneCR(b []byte) bool {
+	for i, c := range b {
+		if c == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			return true
+		}
+	}
+	return false
 }
