@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -140,14 +139,7 @@ func encode(rows []map[string]any) ([]byte, error) {
 	if rows == nil {
 		rows = []map[string]any{}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(map[string]any{"providers": rows}); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return remotedoc.Encode(map[string]any{"providers": rows})
 }
 
 // parse reads a document into rows by id.
@@ -166,18 +158,7 @@ type change struct {
 // diff compares the documents: a row of after without a name has lost
 // hub's items (its credential left the block) and is deleted.
 func diff(before, after map[string]map[string]any) ([]change, error) {
-	ids := map[string]bool{}
-	for id := range before {
-		ids[id] = true
-	}
-	for id := range after {
-		ids[id] = true
-	}
-	sorted := make([]string, 0, len(ids))
-	for id := range ids {
-		sorted = append(sorted, id)
-	}
-	sort.Strings(sorted)
+	sorted := remotedoc.IDs(before, after)
 	var out []change
 	for _, id := range sorted {
 		b, inB := before[id]

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubctl/hub/targets/internal/remotedoc"
+
 	"github.com/hubctl/hub/targets"
 )
 
@@ -156,7 +158,7 @@ func (t *Target) Fetch(ctx context.Context, name string) ([]byte, error) {
 		}
 		doc[list] = entries
 	}
-	return encode(doc)
+	return remotedoc.Encode(doc)
 }
 
 // decodeList reads a GET answer, {"<list>": [...]} (or, from other
@@ -197,19 +199,6 @@ func decodeList(list string, body []byte) ([]any, error) {
 		}
 	}
 	return entries, nil
-}
-
-// encode writes doc as indented JSON, keys sorted: the same lists always
-// give the same bytes, which the engine's check before Push relies on.
-func encode(doc any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // Push implements targets.Remote: each list that differs between before and

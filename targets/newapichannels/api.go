@@ -105,7 +105,7 @@ func (t *Target) Fetch(ctx context.Context, name string) ([]byte, error) {
 	for _, id := range ids {
 		chans = append(chans, byID[id])
 	}
-	return encode(map[string]any{"channels": chans})
+	return remotedoc.Encode(map[string]any{"channels": chans})
 }
 
 // doc is the document's form of hub's channel for credential id.
@@ -173,19 +173,6 @@ func (t *Target) list(ctx context.Context, base string) ([]channel, error) {
 			return all, nil
 		}
 	}
-}
-
-// encode writes v as indented JSON with sorted keys: the same channels give
-// the same bytes, which the engine's check before Push relies on.
-func encode(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // fields are the channel fields hub owns, in the order Push sends them.
@@ -270,18 +257,7 @@ func channels(data []byte) (map[string]map[string]any, error) {
 // lost all of hub's items: hub deletes it.
 func (t *Target) plan(before, after map[string]map[string]any) ([]op, error) {
 	var creates, updates, deletes []op
-	ids := map[string]bool{}
-	for id := range before {
-		ids[id] = true
-	}
-	for id := range after {
-		ids[id] = true
-	}
-	sorted := make([]string, 0, len(ids))
-	for id := range ids {
-		sorted = append(sorted, id)
-	}
-	sort.Strings(sorted)
+	sorted := remotedoc.IDs(before, after)
 	for _, id := range sorted {
 		b, inBefore := before[id]
 		a, inAfter := after[id]

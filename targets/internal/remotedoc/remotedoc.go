@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 )
 
 // Records decodes data's list under key into its records by their idField
@@ -31,4 +32,34 @@ func Records(data []byte, key, idField string) (map[string]map[string]any, error
 		out[id] = r
 	}
 	return out, nil
+}
+
+// Encode writes v as indented JSON with sorted keys and no HTML escaping:
+// the same records always give the same bytes, which the engine's check
+// before Push relies on.
+func Encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// IDs returns the record ids of before and after together, sorted: the
+// order Push works through them.
+func IDs(before, after map[string]map[string]any) []string {
+	ids := make([]string, 0, len(before)+len(after))
+	for id := range before {
+		ids = append(ids, id)
+	}
+	for id := range after {
+		if _, dup := before[id]; !dup {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }

@@ -20,3 +20,16 @@ func TestRecords(t *testing.T) {
 		t.Fatal("truncated document accepted")
 	}
 }
+
+func TestIDsAndEncode(t *testing.T) {
+	before := map[string]map[string]any{"b": {}, "a": {}}
+	after := map[string]map[string]any{"c": {}, "a": {}}
+	if got := IDs(before, after); len(got) != 3 || got[0] != "a" || got[1] != "b" || got[2] != "c" {
+		t.Fatalf("IDs = %v", got)
+	}
+	one, _ := Encode(map[string]any{"rows": []any{map[string]any{"z": "<&>", "a": 1}}})
+	two, _ := Encode(map[string]any{"rows": []any{map[string]any{"a": 1, "z": "<&>"}}})
+	if string(one) != string(two) || string(one) != "{\n  \"rows\": [\n    {\n      \"a\": 1,\n      \"z\": \"<&>\"\n    }\n  ]\n}\n" {
+		t.Fatalf("Encode = %q", one)
+	}
+}
