@@ -16,10 +16,11 @@ build:
 
 # Everything the tests need: the Go toolchain must be on the machine; modules
 # come from the module proxy into the module cache (kept between runs); git
-# and ssh-keygen (the secrets scripts) from Debian when missing.
+# and ssh-keygen (the secrets scripts) and Chromium (hub report's page,
+# tested in a headless browser) from Debian when missing.
 deps:
 	@command -v $(GO) >/dev/null || { echo "make: Go is not installed (https://go.dev/dl)"; exit 1; }
-	@./scripts/need.sh git:git ssh-keygen:openssh-client
+	@./scripts/need.sh git:git ssh-keygen:openssh-client chromium:chromium
 	$(GO) mod download
 
 vet: deps
@@ -31,9 +32,11 @@ vet: deps
 unit: deps
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/cmd/hub$$')
 
-# End-to-end: testscript scripts and Go tests that run the whole CLI.
+# End-to-end: testscript scripts and Go tests that run the whole CLI; hub
+# report's page in headless Chromium (required here: a missing browser
+# fails), its screenshots kept in artifacts/.
 e2e: deps
-	$(GO) test -count=1 ./cmd/hub/
+	HUB_BROWSER_REQUIRE=1 HUB_ARTIFACTS=$(CURDIR)/artifacts $(GO) test -count=1 ./cmd/hub/
 
 # Real tools, last: installs the pinned tools from the npm registry and builds
 # the real CLIProxyAPI server into ~/.cache/hub-e2e (reused between runs), then

@@ -10,7 +10,11 @@
 // and a no-op plan whose keys come from env() against one whose keys come
 // from age-encrypted secret() files.
 //
-//	go run ./cmd/hub-bench [-runs 7] [-hub PATH] [-watch-only | -refresh-only | -secrets-only]
+// It also measures hub report for 1,000 credentials with a year of daily
+// history: writing the page, its size, and its time to usable in headless
+// Chromium.
+//
+//	go run ./cmd/hub-bench [-runs 7] [-hub PATH] [-watch-only | -refresh-only | -secrets-only | -report-only]
 package main
 
 import (
@@ -37,7 +41,20 @@ func main() {
 	secretsOnly := flag.Bool("secrets-only", false, "measure the no-op plan with env() and secret() keys only")
 	refreshCreds := flag.Int("refresh-credentials", 1000, "credentials for the hub refresh measurement (0 skips it)")
 	refreshOnly := flag.Bool("refresh-only", false, "measure hub refresh only")
+	reportOnly := flag.Bool("report-only", false, "measure hub report only")
 	flag.Parse()
+	if *reportOnly {
+		work, bin, cleanup, err := setup(*hubBin, *keep)
+		if err == nil {
+			err = reportBench(bin, work, *creds, min(*runs, 5))
+			cleanup()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hub-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	watchN, refreshN = *watchEdits, *refreshCreds
 	if *refreshOnly {
 		if err := runRefreshOnly(*hubBin, *keep, refreshN, min(*runs, 3)); err != nil {
@@ -193,6 +210,10 @@ func run(runs int, hubBin string, nCreds, nTargets int, keep string) error {
 		if err := refreshBench(hubBin, work, refreshN, 16, 3, 50*time.Millisecond); err != nil {
 			return fmt.Errorf("refresh: %w", err)
 		}
+	}
+
+	if err := reportBench(hubBin, work, nCreds, min(runs, 5)); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 
 	if tf, err := exec.LookPath("terraform"); err == nil {

@@ -129,6 +129,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.modelsCommand(),
 		a.refreshCommand(),
 		a.statusCommand(),
+		a.reportCommand(),
 		a.stateCommand(),
 		a.secretCommand(),
 		a.importCommand(),

@@ -104,7 +104,9 @@ func (s *Series) compact(now time.Time, loc *time.Location, retention time.Durat
 	for i < len(s.Days) && s.Days[i].Day < keepFrom {
 		i++
 	}
-	s.Days = slices.Clip(s.Days[i:])
+	if i > 0 {
+		s.Days = slices.Clip(s.Days[i:])
+	}
 	if len(s.Days) == 0 {
 		s.Days = nil
 	}
@@ -265,14 +267,28 @@ func pruneSeries(_ context.Context, dir string, fresh map[string]*Record, now ti
 // Window returns the last days local days' points (today last), each the
 // day's last refresh; nil for a day without one.
 func (s *Series) Window(now time.Time, loc *time.Location, days int) []*Point {
-	byDay := map[string]*Point{}
-	for _, p := range s.Daily() {
-		byDay[p.Day] = &p
-	}
-	out := make([]*Point, days)
 	today := now.In(loc)
-	for i := range out {
-		out[i] = byDay[dayBack(today, days-1-i)]
+	names := make([]string, days)
+	for i := range names {
+		names[i] = dayBack(today, days-1-i)
+	}
+	return s.On(names)
+}
+
+// On returns the last point of each of days (YYYY-MM-DD, oldest first);
+// nil for a day without one. A caller showing many series over the same
+// window names its days once.
+func (s *Series) On(days []string) []*Point {
+	daily := s.Daily() // one point per day, oldest first: walked beside days
+	out := make([]*Point, len(days))
+	j := 0
+	for i, day := range days {
+		for j < len(daily) && daily[j].Day < day {
+			j++
+		}
+		if j < len(daily) && daily[j].Day == day {
+			out[i] = &daily[j]
+		}
 	}
 	return out
 }

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hubctl/hub/internal/browser"
+	"github.com/hubctl/hub/views/report/reporttest"
+)
+
+// reportBench measures hub report for n credentials with a year of daily
+// history: the real binary writing the page (median of runs), the page's
+// size, and how long headless Chromium takes from navigation to the page
+// being usable (its "hub-ready" performance mark: data inflated, summary,
+// usage charts and every credential's charts drawn, filters live).
+func reportBench(hubBin, work string, n, runs int) error {
+	dir := filepath.Join(work, "report")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	fx, err := reporttest.Build(n, 365, time.Now(), time.Local)
+	if err != nil {
+		return err
+	}
+	if err := fx.WriteRepo(context.Background(), dir); err != nil {
+		return err
+	}
+	out := filepath.Join(dir, "report.html")
+	gen := result{name: "hub report"}
+	for range runs {
+		s, err := measure(hubBin, dir, "report", "--since", "365d", "--out", out, "--force")
+		if err != nil {
+			return err
+		}
+		gen.samples = append(gen.samples, s)
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nhub report, %d credentials with 365 days of history each (goals: under 1 s, under 5 MB, usable in under 1 s)\n", n)
+	fmt.Printf("  %-30s %10s   peak memory %.1f MiB\n", "write the page (median)", gen.median().Round(time.Millisecond), float64(gen.peak())/1024)
+	fmt.Printf("  %-30s %10.2f MB\n", "page size", float64(fi.Size())/1e6)
+
+	path, err := browser.Find()
+	if err != nil {
+		fmt.Printf("  %-30s %s\n", "page usable in Chromium", "not measured: "+err.Error())
+		return nil
+	}
+	var ready []time.Duration
+	for range runs {
+		d, err := pageReady(path, "file://"+out)
+		if err != nil {
+			return fmt.Errorf("chromium: %w", err)
+		}
+		ready = append(ready, d)
+	}
+	fmt.Printf("  %-30s %10s   (median of %d loads; from navigation start, in a fresh browser each)\n", "page usable in Chromium", median(ready).Round(time.Millisecond), runs)
+	return nil
+}
+
+// pageReady loads url in a fresh headless Chromium and returns the time
+// from navigation start to the page's hub-ready mark.
+func pageReady(path, url string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := browser.Start(ctx, path, 1400, 1000)
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	if err := chromedp.Do(b.Ctx, chromedp.Navigate(url), chromedp.WaitReady(`html[data-ready="1"]`)); err != nil {
+		return 0, err
+	}
+	ms, err := chromedp.Run(b.Ctx, chromedp.Evaluate[float64](`performance.getEntriesByName("hub-ready")[0].startTime`))
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(ms * float64(time.Millisecond)), nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	for i := range s {
+		for j := i + 1; j < len(s); j++ {
+			if s[j] < s[i] {
+				s[i], s[j] = s[j], s[i]
+			}
+		}
+	}
+	return s[len(s)/2]
+}
