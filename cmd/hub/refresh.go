@@ -49,7 +49,7 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 			bar := a.newProgress("refreshing", len(sel), f.json)
 			res := telemetry.Refresh(a.ctx, sel, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.Update})
 			bar.Done()
-			recs, err := sess.RecordRefresh(a.ctx, sel, res)
+			recs, err := sess.RecordRefresh(a.ctx, cfg, sel, res)
 			if err != nil {
 				return a.lockFailed(err)
 			}
