@@ -276,9 +276,13 @@ func (s *Session) Update(ctx context.Context, op string, wait time.Duration, cha
 
 // RecordRefresh folds a refresh's results into the state under the lock
 // (waiting at least 10 s for it), redoing the fold on the newest state when
-// another host saved meanwhile, so both hosts' refreshes stay. It returns
-// the new records by credential id.
-func (s *Session) RecordRefresh(ctx context.Context, creds []*credential.Credential, res []telemetry.Result) (map[string]*telemetry.Record, error) {
+// another host saved meanwhile, so both hosts' refreshes stay, and adds them
+// to the series in History, kept as cfg's hub block says (creds are some or
+// all of cfg's credentials; the others' series are not theirs to take). It
+// returns the new records by credential id.
+func (s *Session) RecordRefresh(ctx context.Context, cfg *config.Config, creds []*credential.Credential, res []telemetry.Result) (map[string]*telemetry.Record, error) {
+	hist := telemetry.HistoryOptions{Dir: s.History, Retention: cfg.History.Retention,
+		Configured: func(id string) bool { return cfg.Credentials[id] != nil }}
 	var recs map[string]*telemetry.Record
 	_, err := s.Update(ctx, "refresh", 10*time.Second, func(st *states.State) (err error) {
 		recs, err = telemetry.Fold(st, creds, res)
@@ -287,7 +291,7 @@ func (s *Session) RecordRefresh(ctx context.Context, creds []*credential.Credent
 			// their writes of the history; a redone fold (another host
 			// saved meanwhile) folds the same results, which the series
 			// takes once (a point per refresh time).
-			err = telemetry.RecordHistory(context.WithoutCancel(ctx), s.History, st.SaltBytes(), creds, res, recs)
+			err = telemetry.RecordHistory(context.WithoutCancel(ctx), hist, st.SaltBytes(), creds, res, recs)
 		}
 		return err
 	})

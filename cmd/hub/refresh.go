@@ -17,7 +17,9 @@ the balance left and today's cost, requests and tokens (per the credential's
 usage block; method auto tries New API's token usage, then Sub2API's
 /v1/usage, then the OpenAI billing pair), and judge its health. The results
 go into the state with a history of the last 50 refreshes, where hub status
-shows them and every host sees them.
+shows them and every host sees them. Each refresh also adds a point to the
+credential's balance history on this machine (.hub/history; kept a year, or
+as hub { history { retention = "90d" } } says), which hub status draws.
 
 Models found here are used by targets whose block names no model: each takes
 the credential's first model of its family (claude-*, gpt-*, gemini-*), and
@@ -49,7 +51,7 @@ credential was read (even if unhealthy), 1 on an error or interruption.`,
 			bar := a.newProgress("refreshing", len(sel), f.json)
 			res := telemetry.Refresh(a.ctx, sel, telemetry.Options{Client: a.client(&f), Parallelism: f.parallelism, Progress: bar.Update})
 			bar.Done()
-			recs, err := sess.RecordRefresh(a.ctx, sel, res)
+			recs, err := sess.RecordRefresh(a.ctx, cfg, sel, res)
 			if err != nil {
 				return a.lockFailed(err)
 			}

@@ -25,7 +25,20 @@ last error. The figures come from the state, as hub refresh last recorded
 them (on any host, with a WebDAV state); nothing is sent upstream.
 
 A credential whose key or base URL changed since its last refresh shows as
-"stale": its figures belonged to the old key. Run hub refresh to update.`,
+"stale": its figures belonged to the old key. Run hub refresh to update.
+
+The trend column (30D, or --since's window) and --history read the series
+hub refresh and hub watch --refresh-every keep on this machine in
+.hub/history: every refresh of the last 7 days, then each day's last, kept
+a year unless the configuration says otherwise:
+
+  hub {
+    history { retention = "90d" }   # days, from "7d" to "3650d"
+  }
+
+A day without a refresh is a gap, never an invented figure. A renamed
+credential (same API type, base URL and key) keeps its series; a new key
+starts one.`,
 		Example: `  hub status
   hub status --tag work
   hub status --search relay --json`,

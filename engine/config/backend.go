@@ -3,14 +3,18 @@ package config
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/hubctl/hub/engine/states/backend"
+	"github.com/hubctl/hub/secret"
 )
 
 // Backend says where state lives: a decoded state block of a registered
@@ -18,15 +22,34 @@ import (
 // .hub/state.json beside the configuration.
 type Backend = backend.Config
 
-// decodeHub decodes the hub block: its state backend, if any.
-func (l *loader) decodeHub(b *hcl.Block, ctx *hcl.EvalContext) (*Backend, hcl.Diagnostics) {
+// decodeHub decodes the hub block: its state backend, if any, and with
+// history its history block (LoadBackend leaves that unevaluated: the state
+// commands need only the backend, and do not give the block variables).
+func (l *loader) decodeHub(b *hcl.Block, ctx *hcl.EvalContext, history *History) (*Backend, hcl.Diagnostics) {
 	content, diags := b.Body.Content(&hcl.BodySchema{
-		Blocks: []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}, {Type: "history"}},
 	})
 	var out *Backend
-	for i, sb := range content.Blocks {
+	var states, histories []*hcl.Block
+	for _, sb := range content.Blocks {
+		if sb.Type == "history" {
+			histories = append(histories, sb)
+		} else {
+			states = append(states, sb)
+		}
+	}
+	for i, hb := range histories {
 		if i > 0 {
-			diags = diags.Append(duplicate("state", "", sb, content.Blocks[0]))
+			diags = diags.Append(duplicate("history", "", hb, histories[0]))
+		} else if history != nil {
+			h, d := decodeHistory(hb, ctx)
+			diags = append(diags, d...)
+			*history = h
+		}
+	}
+	for i, sb := range states {
+		if i > 0 {
+			diags = diags.Append(duplicate("state", "", sb, states[0]))
 			continue
 		}
 		info, ok := backend.Lookup(sb.Labels[0])
@@ -43,6 +66,56 @@ func (l *loader) decodeHub(b *hcl.Block, ctx *hcl.EvalContext) (*Backend, hcl.Di
 		out = be
 	}
 	return out, diags
+}
+
+// History is how this machine keeps the credentials' series (the hub
+// block's history block; see engine/telemetry's Series).
+type History struct {
+	// Retention is how long a series keeps its days; 0 for the default
+	// (telemetry.Retention, a year).
+	Retention time.Duration
+}
+
+// The retention's bounds: at least the recent days that keep every
+// refresh, at most ten years (a series of a point a day stays small).
+const (
+	minRetentionDays = 7
+	maxRetentionDays = 3650
+)
+
+var retentionSyntax = regexp.MustCompile(`^([0-9]+)d$`)
+
+// decodeHistory decodes history { retention = "400d" }.
+func decodeHistory(b *hcl.Block, ctx *hcl.EvalContext) (History, hcl.Diagnostics) {
+	content, diags := b.Body.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "retention"}}})
+	var h History
+	attr := content.Attributes["retention"]
+	if attr == nil {
+		return h, diags
+	}
+	v, d := attr.Expr.Value(ctx)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return h, diags
+	}
+	invalid := func(detail string) hcl.Diagnostics {
+		return diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid history retention",
+			Detail: detail, Subject: attr.Expr.Range().Ptr(), Expression: attr.Expr, EvalContext: ctx})
+	}
+	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return h, invalid(`retention is a number of days as a string, like "90d" or "400d".`)
+	}
+	s := v.AsString()
+	m := retentionSyntax.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return h, invalid(fmt.Sprintf(`retention = %q is not a number of days like "90d" or "400d" (a year is "365d").`, secret.Printable(s)))
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < minRetentionDays || n > maxRetentionDays {
+		return h, invalid(fmt.Sprintf(`retention = %q is out of range: keep from "%dd" (the days that keep every refresh) to "%dd" (ten years).`, s, minRetentionDays, maxRetentionDays))
+	}
+	h.Retention = time.Duration(n) * 24 * time.Hour
+	return h, diags
 }
 
 // expand resolves ~ and makes p absolute against the configuration directory.
@@ -92,7 +165,7 @@ func LoadBackend(opts Options) (*Backend, []string, hcl.Diagnostics) {
 		content, _, d := f.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "hub"}}})
 		diags = append(diags, d...)
 		for _, b := range content.Blocks {
-			be, d := l.decodeHub(b, ctx)
+			be, d := l.decodeHub(b, ctx, nil)
 			diags = append(diags, d...)
 			if be != nil {
 				out = be

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -282,6 +283,84 @@ func TestBackendSettings(t *testing.T) {
 				if !strings.HasPrefix(s, "sk-") && !slices.Contains(secrets, s) { // LoadBackend reads only the hub block
 					t.Errorf("config.LoadBackend secrets %q lack %q", secrets, s)
 				}
+			}
+		})
+	}
+}
+
+// TestHistoryRetention: hub { history { retention } } in days, its
+// diagnostics on the value, and LoadBackend (the state commands) taking the
+// block without evaluating it.
+func TestHistoryRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name, hcl string
+		want      time.Duration
+		diags     []string
+	}{
+		{"none", `hub {}`, 0, nil},
+		{"empty block", `hub {
+  history {}
+}`, 0, nil},
+		{"days", `hub {
+  history { retention = "400d" }
+}`, 400 * 24 * time.Hour, nil},
+		{"with a state", `hub {
+  state "local" {}
+  history {
+    retention = "90d"
+  }
+}`, 90 * 24 * time.Hour, nil},
+		{"variable", `variable "keep" { default = "30d" }
+hub {
+  history { retention = var.keep }
+}`, 30 * 24 * time.Hour, nil},
+		{"minimum", `hub {
+  history { retention = "7d" }
+}`, 7 * 24 * time.Hour, nil},
+		{"too short", `hub {
+  history { retention = "6d" }
+}`, 0, []string{`2:25-2:29 Invalid history retention: retention = "6d" is out of range: keep from "7d" (the days that keep every refresh) to "3650d" (ten years).`}},
+		{"too long", `hub {
+  history { retention = "3651d" }
+}`, 0, []string{`2:25-2:32 Invalid history retention: retention = "3651d" is out of range: keep from "7d" (the days that keep every refresh) to "3650d" (ten years).`}},
+		{"huge", `hub {
+  history { retention = "99999999999999999999d" }
+}`, 0, []string{`2:25-2:48 Invalid history retention: retention = "99999999999999999999d" is out of range: keep from "7d" (the days that keep every refresh) to "3650d" (ten years).`}},
+		{"years", `hub {
+  history { retention = "1y" }
+}`, 0, []string{`2:25-2:29 Invalid history retention: retention = "1y" is not a number of days like "90d" or "400d" (a year is "365d").`}},
+		{"go duration", `hub {
+  history { retention = "720h" }
+}`, 0, []string{`2:25-2:31 Invalid history retention: retention = "720h" is not a number of days like "90d" or "400d" (a year is "365d").`}},
+		{"number", `hub {
+  history { retention = 30 }
+}`, 0, []string{`2:25-2:27 Invalid history retention: retention is a number of days as a string, like "90d" or "400d".`}},
+		{"unknown argument", `hub {
+  history { retension = "30d" }
+}`, 0, []string{`2:13-2:22 Unsupported argument: An argument named "retension" is not expected here. Did you mean "retention"?`}},
+		{"duplicate", `hub {
+  history { retention = "30d" }
+  history { retention = "60d" }
+}`, 30 * 24 * time.Hour, []string{`3:3-3:10 Duplicate history block: A history block was already declared at hub.hcl:2:3. Each must be declared once.`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, diags := load(t, map[string]string{"hub.hcl": tc.hcl}, config.Options{})
+			if got := diagLines(diags, cfg.Dir); !slices.Equal(got, tc.diags) {
+				t.Errorf("config.Load diagnostics:\n got %q\nwant %q", got, tc.diags)
+			}
+			if cfg.History.Retention != tc.want {
+				t.Errorf("retention = %s, want %s", cfg.History.Retention, tc.want)
+			}
+			// The state commands read the hub block alone: the history block
+			// is no unknown block to them, and its value (which may use a
+			// variable they do not have) is not theirs to judge.
+			_, _, diags = config.LoadBackend(config.Options{Dir: cfg.Dir, Env: map[string]string{"HOME": cfg.Dir}})
+			var want []string
+			if tc.name == "duplicate" {
+				want = tc.diags
+			}
+			if got := diagLines(diags, cfg.Dir); !slices.Equal(got, want) {
+				t.Errorf("config.LoadBackend diagnostics:\n got %q\nwant %q", got, want)
 			}
 		})
 	}

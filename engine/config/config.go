@@ -61,6 +61,8 @@ type Config struct {
 	Targets     []*Target
 	// Backend is where state lives; nil for the local default.
 	Backend *Backend
+	// History is how this machine keeps the credentials' series.
+	History History
 	// Secrets are every secret value of the configuration (keys, sensitive
 	// variables), for the output redactor. Never print these.
 	Secrets []string
@@ -278,7 +280,7 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 	ctx.Variables["local"] = cty.ObjectVal(locals)
 
 	for _, b := range byType["hub"][:min(1, len(byType["hub"]))] {
-		be, d := l.decodeHub(b, ctx)
+		be, d := l.decodeHub(b, ctx, &cfg.History)
 		diags = append(diags, d...)
 		cfg.Backend = be
 	}

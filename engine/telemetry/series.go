@@ -17,8 +17,9 @@ import (
 	"github.com/hubctl/hub/engine/system"
 )
 
-// Retention is how long a series keeps its daily points.
-// TODO(issue 16): a hub { history { retention = "365d" } } setting.
+// Retention is how long a series keeps its daily points by default; the
+// hub block's history { retention = "400d" } sets another
+// (HistoryOptions.Retention).
 const Retention = 365 * 24 * time.Hour
 
 // RecentDays is how many local days (today included) keep every refresh;
@@ -33,7 +34,8 @@ const RecentDays = 7
 // another API type, base URL or key (Matches) is dropped and a new one
 // starts, since a rotated key's balance is another account's. A series of
 // a credential no longer configured is kept, and dropped once its last
-// point is older than the retention.
+// point is older than the retention; a credential renamed (a new id with
+// the same API type, base URL and key) takes it over.
 type Series struct {
 	APIType string `json:"api_type"`
 	BaseURL string `json:"base_url"`
@@ -86,7 +88,7 @@ func (s *Series) Add(p Point, now time.Time, loc *time.Location, retention time.
 func (s *Series) compact(now time.Time, loc *time.Location, retention time.Duration) {
 	today := now.In(loc)
 	recentFrom := dayBack(today, RecentDays-1)
-	keepFrom := dayBack(today, int(retention/(24*time.Hour))-1)
+	keepFrom := keptFrom(now, loc, retention)
 	var recent []Point
 	for _, p := range s.Recent {
 		if p.Day >= recentFrom {
@@ -110,6 +112,12 @@ func (s *Series) compact(now time.Time, loc *time.Location, retention time.Durat
 	if len(s.Days) == 0 {
 		s.Days = nil
 	}
+}
+
+// keptFrom is the first local day (YYYY-MM-DD) retention keeps at now:
+// today and the retention's days before it, retention days in all.
+func keptFrom(now time.Time, loc *time.Location, retention time.Duration) string {
+	return dayBack(now.In(loc), int(retention/(24*time.Hour))-1)
 }
 
 // dayBack returns the local day n days before t's, as YYYY-MM-DD.
@@ -161,7 +169,8 @@ func LoadSeries(ctx context.Context, dir, id string) (*Series, error) {
 }
 
 // StoreSeries writes credential id's series into dir (readable only by the
-// user), or removes it when it is empty.
+// user), or removes it when it is empty. The file's time is set to its last
+// point's, which is what pruning goes by (without reading the file).
 func StoreSeries(dir, id string, s *Series) error {
 	if s == nil || s.Empty() {
 		if err := os.Remove(seriesFile(dir, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -173,7 +182,19 @@ func StoreSeries(dir, id string, s *Series) error {
 	if err != nil {
 		return fmt.Errorf("history of credential %s: %w", id, err)
 	}
-	return (system.OS{}).WriteFile(seriesFile(dir, id), b, 0o600)
+	if err := (system.OS{}).WriteFile(seriesFile(dir, id), b, 0o600); err != nil {
+		return err
+	}
+	last := s.last().At
+	return os.Chtimes(seriesFile(dir, id), last, last)
+}
+
+// last is the series' newest point; the series is not empty.
+func (s *Series) last() Point {
+	if n := len(s.Recent); n > 0 {
+		return s.Recent[n-1]
+	}
+	return s.Days[len(s.Days)-1]
 }
 
 // SeriesIDs lists the credentials that have a series in dir, sorted.
@@ -195,17 +216,39 @@ func SeriesIDs(dir string) ([]string, error) {
 	return ids, nil
 }
 
+// HistoryOptions say where and how RecordHistory keeps the series.
+type HistoryOptions struct {
+	// Dir holds one file per credential (.hub/history beside the state).
+	Dir string
+	// Retention is how long a series keeps its days; Retention when 0.
+	Retention time.Duration
+	// Location is whose days the points count for; time.Local when nil.
+	Location *time.Location
+	// Configured reports whether a credential id is in the configuration.
+	// A series of one that is not is an orphan, which a credential
+	// refreshed without a series of its own takes over when it has the
+	// same API type, base URL and key (a rename). nil: none is taken over.
+	Configured func(id string) bool
+}
+
 // RecordHistory adds a refresh's results (creds and res in the same order,
-// recs as Fold returned them) to the series in dir; salt is the state's,
-// for the key hash a series follows.
-func RecordHistory(ctx context.Context, dir string, salt []byte, creds []*credential.Credential, res []Result, recs map[string]*Record) error {
+// recs as Fold returned them) to the series in o.Dir; salt is the state's,
+// for the key hash a series follows. Each result's At is its clock.
+func RecordHistory(ctx context.Context, o HistoryOptions, salt []byte, creds []*credential.Credential, res []Result, recs map[string]*Record) error {
+	if o.Retention <= 0 {
+		o.Retention = Retention
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	h := &historyWriter{HistoryOptions: o, salt: salt}
 	var last time.Time
 	for i, r := range res {
 		rec := recs[creds[i].ID]
 		if r.Skipped || rec == nil {
 			continue
 		}
-		if err := foldSeries(ctx, dir, salt, creds[i], r.point(rec), r.At, time.Local); err != nil {
+		if err := h.fold(ctx, creds[i], r.point(rec), r.At); err != nil {
 			return err
 		}
 		if r.At.After(last) {
@@ -215,7 +258,7 @@ func RecordHistory(ctx context.Context, dir string, salt []byte, creds []*creden
 	if last.IsZero() {
 		return nil
 	}
-	return pruneSeries(ctx, dir, recs, last, time.Local, Retention)
+	return pruneSeries(o, recs, last)
 }
 
 // point is what a refresh adds to a series: the record's health (its
@@ -228,35 +271,92 @@ func (r *Result) point(rec *Record) Point {
 	return p
 }
 
-// foldSeries adds a refresh to its credential's series (a new one when the
-// stored one is of another key, type or base URL).
-func foldSeries(ctx context.Context, dir string, salt []byte, c *credential.Credential, p Point, now time.Time, loc *time.Location) error {
-	s, err := LoadSeries(ctx, dir, c.ID)
+// A historyWriter is one RecordHistory: the orphans, read once, and only
+// when a credential without a series of its own asks for them.
+type historyWriter struct {
+	HistoryOptions
+	salt    []byte
+	orphans map[string]*Series // nil until read
+}
+
+// fold adds a refresh to its credential's series: its own, else an
+// orphan's of the same key (renamed), else a new one; a new one too when
+// its own is of another key, type or base URL.
+func (h *historyWriter) fold(ctx context.Context, c *credential.Credential, p Point, now time.Time) error {
+	s, err := LoadSeries(ctx, h.Dir, c.ID)
 	if err != nil {
 		return err
 	}
-	if !s.Matches(c, salt) {
-		s = &Series{APIType: c.APIType, BaseURL: c.BaseURL, KeyHash: KeyHash(salt, c.Key)}
+	if s == nil {
+		if s, err = h.adopt(ctx, c); err != nil {
+			return err
+		}
 	}
-	s.Add(p, now, loc, Retention)
-	return StoreSeries(dir, c.ID, s)
+	if !s.Matches(c, h.salt) {
+		s = &Series{APIType: c.APIType, BaseURL: c.BaseURL, KeyHash: KeyHash(h.salt, c.Key)}
+	}
+	s.Add(p, now, h.Location, h.Retention)
+	return StoreSeries(h.Dir, c.ID, s)
+}
+
+// adopt moves to c the orphan series measured with c's API type, base URL
+// and key (the newest, if several are), and returns it; nil when none is.
+func (h *historyWriter) adopt(ctx context.Context, c *credential.Credential) (*Series, error) {
+	if h.Configured == nil {
+		return nil, nil
+	}
+	if h.orphans == nil {
+		h.orphans = map[string]*Series{}
+		ids, err := SeriesIDs(h.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("read the history: %w", err)
+		}
+		for _, id := range ids {
+			if h.Configured(id) {
+				continue
+			}
+			// An orphan that cannot be read is left to pruning: a rename
+			// starts afresh rather than failing the refresh.
+			if s, err := LoadSeries(ctx, h.Dir, id); err == nil && s != nil && !s.Empty() {
+				h.orphans[id] = s
+			}
+		}
+	}
+	var from string
+	for id, s := range h.orphans {
+		if s.Matches(c, h.salt) && (from == "" || s.last().At.After(h.orphans[from].last().At) ||
+			s.last().At.Equal(h.orphans[from].last().At) && id < from) {
+			from = id
+		}
+	}
+	if from == "" {
+		return nil, nil
+	}
+	s := h.orphans[from]
+	delete(h.orphans, from)
+	if err := os.Rename(seriesFile(h.Dir, from), seriesFile(h.Dir, c.ID)); err != nil {
+		return nil, fmt.Errorf("move the history of credential %s to %s: %w", from, c.ID, err)
+	}
+	return s, nil
 }
 
 // pruneSeries removes the series of credentials not refreshed now whose
-// file was last written before the retention: by the file's time, so a
-// refresh does not read every other credential's series.
-func pruneSeries(_ context.Context, dir string, fresh map[string]*Record, now time.Time, _ *time.Location, retention time.Duration) error {
-	ids, err := SeriesIDs(dir)
+// last point is older than the retention: by the file's time (StoreSeries
+// sets it to the last point's), so a refresh does not read every other
+// credential's series.
+func pruneSeries(o HistoryOptions, fresh map[string]*Record, now time.Time) error {
+	ids, err := SeriesIDs(o.Dir)
 	if err != nil {
 		return err
 	}
+	keep := keptFrom(now, o.Location, o.Retention)
 	for _, id := range ids {
 		if fresh[id] != nil {
 			continue
 		}
-		fi, err := os.Stat(seriesFile(dir, id))
-		if err == nil && fi.ModTime().Before(now.Add(-retention)) {
-			if err := StoreSeries(dir, id, nil); err != nil {
+		fi, err := os.Stat(seriesFile(o.Dir, id))
+		if err == nil && fi.ModTime().In(o.Location).Format(time.DateOnly) < keep {
+			if err := StoreSeries(o.Dir, id, nil); err != nil {
 				return err
 			}
 		}

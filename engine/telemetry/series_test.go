@@ -2,8 +2,10 @@ package telemetry
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +105,7 @@ func TestRecordHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := RecordHistory(context.Background(), dir, st.SaltBytes(), []*credential.Credential{c}, []Result{r}, recs); err != nil {
+		if err := RecordHistory(context.Background(), HistoryOptions{Dir: dir}, st.SaltBytes(), []*credential.Credential{c}, []Result{r}, recs); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,5 +169,170 @@ func TestRecordHistory(t *testing.T) {
 	fold(other, day.AddDate(1, 0, 3), Result{Usage: &providers.Usage{Source: "newapi", Balance: &bal}})
 	if got := ids(); strings.Join(got, ",") != "other" {
 		t.Errorf("series ids after retention: %v", got)
+	}
+}
+
+// TestRecordHistoryRename: a credential without a series of its own takes
+// over the orphan series of its key, and only that.
+func TestRecordHistoryRename(t *testing.T) {
+	loc := time.FixedZone("UTC-3", -3*3600)
+	day := time.Date(2026, 11, 2, 10, 0, 0, 0, loc)
+	bal := 5.0
+	mk := func(id, key string) *credential.Credential {
+		return &credential.Credential{ID: id, APIType: "openai-compatible", BaseURL: "https://relay.example.com", Key: secret.New(key)}
+	}
+	const keyA, keyB = "sk-test-rename-aaaaaaaaaaaa", "sk-test-rename-bbbbbbbbbbbb"
+	type env struct {
+		dir string
+		st  *states.State
+	}
+	setup := func() *env { return &env{dir: filepath.Join(t.TempDir(), "history"), st: states.New()} }
+	// refresh records one refresh of cs at at, the configuration being
+	// configured (nil: Configured unset).
+	refresh := func(e *env, at time.Time, configured []string, cs ...*credential.Credential) {
+		t.Helper()
+		var res []Result
+		for _, c := range cs {
+			res = append(res, Result{ID: c.ID, At: at, Usage: &providers.Usage{Source: "newapi", Balance: &bal}})
+		}
+		recs, err := Fold(e.st, cs, res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := HistoryOptions{Dir: e.dir, Location: loc}
+		if configured != nil {
+			o.Configured = func(id string) bool { return slices.Contains(configured, id) }
+		}
+		if err := RecordHistory(context.Background(), o, e.st.SaltBytes(), cs, res, recs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// series lists each series in the directory with its number of points
+	// and its first point's day.
+	series := func(e *env) string {
+		t.Helper()
+		ids, err := SeriesIDs(e.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, id := range ids {
+			s, err := LoadSeries(context.Background(), e.dir, id)
+			if err != nil {
+				out = append(out, id+":unreadable")
+				continue
+			}
+			d := s.Daily()
+			out = append(out, fmt.Sprintf("%s:%d from %s", id, len(d), d[0].Day))
+		}
+		return strings.Join(out, " ")
+	}
+
+	t.Run("renamed", func(t *testing.T) {
+		e := setup()
+		refresh(e, day, []string{"relay"}, mk("relay", keyA))
+		refresh(e, day.AddDate(0, 0, 1), []string{"relay-cn"}, mk("relay-cn", keyA))
+		if got, want := series(e), "relay-cn:2 from 2026-11-02"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	})
+	t.Run("the newest of two orphans", func(t *testing.T) {
+		e := setup()
+		refresh(e, day, []string{"a"}, mk("a", keyA))
+		refresh(e, day.AddDate(0, 0, 1), []string{"b"}, mk("b", keyB)) // b: another key...
+		refresh(e, day.AddDate(0, 0, 2), []string{"b"}, mk("b", keyA)) // ...rotated to a's, restarted
+		refresh(e, day.AddDate(0, 0, 3), []string{"c"}, mk("c", keyA))
+		if got, want := series(e), "a:1 from 2026-11-02 c:2 from 2026-11-04"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	})
+	t.Run("another key", func(t *testing.T) {
+		e := setup()
+		refresh(e, day, []string{"relay"}, mk("relay", keyA))
+		refresh(e, day.AddDate(0, 0, 1), []string{"relay-cn"}, mk("relay-cn", keyB))
+		if got, want := series(e), "relay:1 from 2026-11-02 relay-cn:1 from 2026-11-03"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	})
+	t.Run("still configured", func(t *testing.T) {
+		// hub refresh relay-cn while relay (the same key) is configured too:
+		// relay's series is its own, not an orphan.
+		e := setup()
+		refresh(e, day, []string{"relay"}, mk("relay", keyA))
+		refresh(e, day.AddDate(0, 0, 1), []string{"relay", "relay-cn"}, mk("relay-cn", keyA))
+		if got, want := series(e), "relay:1 from 2026-11-02 relay-cn:1 from 2026-11-03"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	})
+	t.Run("own series of another key", func(t *testing.T) {
+		// A credential with a series of its own (of its old key) starts
+		// again; the orphan of its new key is not taken.
+		e := setup()
+		refresh(e, day, []string{"old", "relay"}, mk("old", keyB), mk("relay", keyA))
+		refresh(e, day.AddDate(0, 0, 1), []string{"relay"}, mk("relay", keyB))
+		if got, want := series(e), "old:1 from 2026-11-02 relay:1 from 2026-11-03"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	})
+	t.Run("no configuration known", func(t *testing.T) {
+		e := setup()
+		refresh(e, day, nil, mk("relay", keyA))
+		refresh(e, day.AddDate(0, 0, 1), nil, mk("relay-cn", keyA))
+		if got, want := series(e), "relay:1 from 2026-11-02 relay-cn:1 from 2026-11-03"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	})
+	t.Run("unreadable orphan", func(t *testing.T) {
+		e := setup()
+		refresh(e, day, []string{"relay"}, mk("relay", keyA))
+		if err := os.WriteFile(filepath.Join(e.dir, "broken.json"), []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		refresh(e, day.AddDate(0, 0, 1), []string{"relay-cn"}, mk("relay-cn", keyA))
+		if got, want := series(e), "broken:unreadable relay-cn:2 from 2026-11-02"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	})
+}
+
+// TestRecordHistoryRetention: the retention set (or the default year)
+// decides when an orphan series is pruned, by its last point's local day.
+func TestRecordHistoryRetention(t *testing.T) {
+	loc := time.FixedZone("UTC+9", 9*3600)
+	last := time.Date(2026, 3, 1, 23, 30, 0, 0, loc) // 14:30 UTC: the local day is Mar 1
+	bal := 1.0
+	for _, tc := range []struct {
+		name      string
+		retention time.Duration
+		after     time.Time
+		kept      bool
+	}{
+		{"30d, last day still kept", 30 * 24 * time.Hour, time.Date(2026, 3, 30, 8, 0, 0, 0, loc), true},
+		{"30d, a day later", 30 * 24 * time.Hour, time.Date(2026, 3, 31, 0, 30, 0, 0, loc), false},
+		{"default, within the year", 0, time.Date(2027, 2, 27, 12, 0, 0, 0, loc), true},
+		{"default, a year on", 0, time.Date(2027, 3, 1, 12, 0, 0, 0, loc), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, st := t.TempDir(), states.New()
+			o := HistoryOptions{Dir: dir, Retention: tc.retention, Location: loc}
+			for i, c := range []*credential.Credential{
+				{ID: "gone", APIType: "openai", BaseURL: "https://api.openai.com/v1", Key: secret.New("sk-test-retention-gone-0000")},
+				{ID: "kept", APIType: "openai", BaseURL: "https://api.openai.com/v1", Key: secret.New("sk-test-retention-kept-0000")},
+			} {
+				at := []time.Time{last, tc.after}[i]
+				res := []Result{{ID: c.ID, At: at, Usage: &providers.Usage{Source: "newapi", Balance: &bal}}}
+				recs, err := Fold(st, []*credential.Credential{c}, res)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := RecordHistory(context.Background(), o, st.SaltBytes(), []*credential.Credential{c}, res, recs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids, _ := SeriesIDs(dir)
+			if got := slices.Contains(ids, "gone"); got != tc.kept {
+				t.Errorf("series of the removed credential kept = %v, want %v (series: %v)", got, tc.kept, ids)
+			}
+		})
 	}
 }

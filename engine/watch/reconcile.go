@@ -421,7 +421,7 @@ func (r *Reconciler) Refresh(ctx context.Context, o telemetry.Options) (*Refresh
 		return nil, err
 	}
 	r.stateMu.Lock()
-	recs, err := sess.RecordRefresh(ctx, creds, res)
+	recs, err := sess.RecordRefresh(ctx, cfg, creds, res)
 	r.stateMu.Unlock()
 	if err != nil {
 		return nil, err
