@@ -13,6 +13,7 @@ import (
 
 	"github.com/hubctl/hub/providers/fakerelay"
 	"github.com/hubctl/hub/secret"
+	"github.com/hubctl/hub/views/report"
 )
 
 // usageCanary is the token of a custom usage endpoint: a secret too.
@@ -120,6 +121,7 @@ target "claude_code" "default" {
 		{"verify", "--deep", "--cli", "claude,codex,gemini", "--json"}, {"verify", "relay", "--model", "gpt-echo", "--deep"},
 		{"models", "relay"}, {"models", "anth", "--json"}, {"models", "gem"}, {"models", "html"},
 		{"refresh"}, {"refresh", "--json"}, {"status"}, {"status", "--json"}, {"plan"}, {"plan", "--json"},
+		{"report"}, {"report", "--out", filepath.Join(h.root, "report.html"), "--cny-rate", "7.2"},
 	} {
 		check(h.run(args...))
 	}
@@ -143,6 +145,7 @@ target "claude_code" "default" {
 		if err != nil {
 			return err
 		}
+		b = withReportData(b)
 		for _, s := range append(canaryParts, "USAGECANARY") {
 			if strings.Contains(string(b), s) {
 				t.Errorf("LEAK: %q in %s", s, rel)
@@ -221,6 +224,7 @@ func TestHostileUpstreamCannotLeakOrPaint(t *testing.T) {
 		{"verify", "--deep", "--json"}, {"refresh"}, {"refresh", "--json"}, {"status"}, {"status", "--json"},
 		{"models", "models_1_openai_compatible"}, {"models", "models_7_openai_compatible", "--json"},
 		{"models", "escapes_0_openai_compatible"}, {"models", "cut_20_anthropic"},
+		{"report"}, {"report", "--out", filepath.Join(h.root, "report.html")},
 	} {
 		r := h.run(args...)
 		runs++
@@ -243,7 +247,7 @@ func TestHostileUpstreamCannotLeakOrPaint(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if what := bad(string(b)); what != "" {
+		if what := bad(string(withReportData(b))); what != "" {
 			t.Errorf("LEAK: %q in %s", what, path)
 		}
 		return nil
@@ -252,4 +256,14 @@ func TestHostileUpstreamCannotLeakOrPaint(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d credentials (%d cut, prefix, suffix and plain-cut positions over a %d-character key), %d runs: no fragment of %d characters, no escape sequence", len(ids), cuts, len(canary), runs, secret.FragmentLen)
+}
+
+// withReportData is a file's bytes, and, when it is a page of hub report,
+// the data the page carries compressed too (a key in it would not show in
+// the page's bytes).
+func withReportData(b []byte) []byte {
+	if d, err := report.Decode(b); err == nil {
+		return append(append(b, '\n'), d...)
+	}
+	return b
 }

@@ -39,7 +39,7 @@ func TestStatusBalanceTrend(t *testing.T) {
 	}
 
 	// Earlier days, as refreshes on them would have left them.
-	path := filepath.Join(h.cfg, ".hub", "history", "relay.json")
+	path := filepath.Join(h.cfg, ".hub", "history", "relay.hist")
 	raw, err := os.ReadFile(path)
 	if err != nil || strings.Contains(string(raw), key) || strings.Contains(string(raw), key[:12]) {
 		t.Fatalf("history: %v (or it holds the key)", err)

@@ -94,7 +94,7 @@ func BenchmarkHistory(b *testing.B) {
 		}
 	}
 	ids, _ := SeriesIDs(dir)
-	fi, _ := os.Stat(filepath.Join(dir, ids[0]+".json"))
+	fi, _ := os.Stat(filepath.Join(dir, ids[0]+".hist"))
 	b.Run("state", func(b *testing.B) {
 		for b.Loop() {
 			st, err := states.Decode(doc)

@@ -2,19 +2,13 @@ package telemetry
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hubctl/hub/credential"
-	"github.com/hubctl/hub/engine/system"
 )
 
 // Retention is how long a series keeps its daily points by default; the
@@ -142,78 +136,12 @@ func (s *Series) Daily() []Point {
 // Empty reports whether the series holds no point.
 func (s *Series) Empty() bool { return len(s.Days) == 0 && len(s.Recent) == 0 }
 
-// The series live in a directory of their own beside the state
-// (.hub/history/ID.json), one file per credential: a plan never opens them,
-// so a year of daily points for a thousand credentials costs a no-op plan
-// nothing, and hub status reads only the credentials it shows. They are
-// this machine's: hub refresh and hub watch --refresh-every add to them;
-// they are not synced with the state.
-
-// seriesFile is credential id's series in dir.
-func seriesFile(dir, id string) string { return filepath.Join(dir, id+".json") }
-
-// LoadSeries returns credential id's series in dir, or nil.
-func LoadSeries(ctx context.Context, dir, id string) (*Series, error) {
-	data, err := system.ReadFile(ctx, seriesFile(dir, id))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the history of credential %s: %w", id, err)
-	}
-	var s Series
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w (remove it to start its history again)", seriesFile(dir, id), err)
-	}
-	return &s, nil
-}
-
-// StoreSeries writes credential id's series into dir (readable only by the
-// user), or removes it when it is empty. The file's time is set to its last
-// point's, which is what pruning goes by (without reading the file).
-func StoreSeries(dir, id string, s *Series) error {
-	if s == nil || s.Empty() {
-		if err := os.Remove(seriesFile(dir, id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		return nil
-	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("history of credential %s: %w", id, err)
-	}
-	if err := (system.OS{}).WriteFile(seriesFile(dir, id), b, 0o600); err != nil {
-		return err
-	}
-	last := s.last().At
-	return os.Chtimes(seriesFile(dir, id), last, last)
-}
-
 // last is the series' newest point; the series is not empty.
 func (s *Series) last() Point {
 	if n := len(s.Recent); n > 0 {
 		return s.Recent[n-1]
 	}
 	return s.Days[len(s.Days)-1]
-}
-
-// SeriesIDs lists the credentials that have a series in dir, sorted.
-func SeriesIDs(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, e := range entries {
-		if id, ok := strings.CutSuffix(e.Name(), ".json"); ok && e.Type().IsRegular() {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	return ids, nil
 }
 
 // HistoryOptions say where and how RecordHistory keeps the series.
@@ -334,7 +262,7 @@ func (h *historyWriter) adopt(ctx context.Context, c *credential.Credential) (*S
 	}
 	s := h.orphans[from]
 	delete(h.orphans, from)
-	if err := os.Rename(seriesFile(h.Dir, from), seriesFile(h.Dir, c.ID)); err != nil {
+	if err := moveSeries(h.Dir, from, c.ID); err != nil {
 		return nil, fmt.Errorf("move the history of credential %s to %s: %w", from, c.ID, err)
 	}
 	return s, nil
@@ -354,7 +282,7 @@ func pruneSeries(o HistoryOptions, fresh map[string]*Record, now time.Time) erro
 		if fresh[id] != nil {
 			continue
 		}
-		fi, err := os.Stat(seriesFile(o.Dir, id))
+		fi, err := statSeries(o.Dir, id)
 		if err == nil && fi.ModTime().In(o.Location).Format(time.DateOnly) < keep {
 			if err := StoreSeries(o.Dir, id, nil); err != nil {
 				return err
@@ -377,17 +305,31 @@ func (s *Series) Window(now time.Time, loc *time.Location, days int) []*Point {
 
 // On returns the last point of each of days (YYYY-MM-DD, oldest first);
 // nil for a day without one. A caller showing many series over the same
-// window names its days once.
+// window names its days once. The points are the series' own: read them,
+// do not change them.
 func (s *Series) On(days []string) []*Point {
-	daily := s.Daily() // one point per day, oldest first: walked beside days
 	out := make([]*Point, len(days))
+	kept := s.Days
+	// Kept days are in order as Add leaves them; a clock set back can
+	// disorder them, and the walk below needs the order.
+	if !slices.IsSortedFunc(kept, func(a, b Point) int { return strings.Compare(a.Day, b.Day) }) {
+		kept = slices.Clone(kept)
+		slices.SortStableFunc(kept, func(a, b Point) int { return strings.Compare(a.Day, b.Day) })
+	}
 	j := 0
 	for i, day := range days {
-		for j < len(daily) && daily[j].Day < day {
+		for j < len(kept) && kept[j].Day < day {
 			j++
 		}
-		if j < len(daily) && daily[j].Day == day {
-			out[i] = &daily[j]
+		if j < len(kept) && kept[j].Day == day {
+			out[i] = &kept[j]
+		}
+	}
+	// The recent refreshes: the day's latest wins.
+	for k := range s.Recent {
+		p := &s.Recent[k]
+		if i, ok := slices.BinarySearch(days, p.Day); ok && (out[i] == nil || !p.At.Before(out[i].At)) {
+			out[i] = p
 		}
 	}
 	return out

@@ -134,7 +134,7 @@ func TestRecordHistory(t *testing.T) {
 	if p := s.Recent[1]; p.Health != Error || p.Balance != nil || p.Reason == "" {
 		t.Errorf("failed refresh: %+v", p)
 	}
-	path := filepath.Join(dir, "relay.json")
+	path := filepath.Join(dir, "relay.hist")
 	raw, _ := os.ReadFile(path)
 	if strings.Contains(string(raw), key) || strings.Contains(string(raw), key[:12]) {
 		t.Errorf("the history holds the key: %s", raw)
@@ -165,7 +165,7 @@ func TestRecordHistory(t *testing.T) {
 	}
 	// (Pruned by the file's time: relay's was last written a year ago.)
 	old := day.AddDate(0, 0, 2)
-	os.Chtimes(filepath.Join(dir, "relay.json"), old, old)
+	os.Chtimes(filepath.Join(dir, "relay.hist"), old, old)
 	fold(other, day.AddDate(1, 0, 3), Result{Usage: &providers.Usage{Source: "newapi", Balance: &bal}})
 	if got := ids(); strings.Join(got, ",") != "other" {
 		t.Errorf("series ids after retention: %v", got)

@@ -218,17 +218,40 @@ func Write(w io.Writer, creds []Credential, opt Options) error {
 }
 
 // encode is the data as the page carries it: JSON, gzip, base64 (whose
-// alphabet needs no escaping inside a script element).
+// alphabet needs no escaping inside a script element). The credentials are
+// marshalled one at a time into the compressor, so the whole document is
+// never held uncompressed.
 func encode(d data) (string, error) {
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	if err != nil {
 		return "", err
 	}
-	enc := json.NewEncoder(zw)
-	enc.SetEscapeHTML(true)
-	if err := enc.Encode(d); err != nil {
+	creds := d.Creds
+	d.Creds = nil
+	head, err := json.Marshal(d)
+	if err != nil {
 		return "", fmt.Errorf("report data: %w", err)
+	}
+	// head ends with "creds":null}; the credentials go in its place.
+	head = bytes.TrimSuffix(head, []byte("null}"))
+	if _, err := zw.Write(append(head, '[')); err != nil {
+		return "", err
+	}
+	for i := range creds {
+		b, err := json.Marshal(&creds[i])
+		if err != nil {
+			return "", fmt.Errorf("report data of credential %s: %w", creds[i].ID, err)
+		}
+		if i > 0 {
+			b = append([]byte{','}, b...)
+		}
+		if _, err := zw.Write(b); err != nil {
+			return "", err
+		}
+	}
+	if _, err := zw.Write([]byte("]}")); err != nil {
+		return "", err
 	}
 	if err := zw.Close(); err != nil {
 		return "", err

@@ -154,7 +154,9 @@ func TestReportInBrowser(t *testing.T) {
 
 	ctx := b.Ctx
 	url := "file://" + out
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(`html[data-ready="1"]`)); err != nil {
+	// Usable first (data-ready), then every row's charts drawn in the
+	// background (data-charts).
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(`html[data-ready="1"]`), chromedp.WaitReady(`html[data-charts="done"]`)); err != nil {
 		t.Fatalf("the page did not get ready: %v", err)
 	}
 	text := func(sel string) string {
@@ -291,6 +293,12 @@ func TestReportInBrowser(t *testing.T) {
 	if got, want := text(`#summary [data-k="balance"] .v`), usd("¥", bal*7.2); got != want {
 		t.Errorf("balance in CNY = %q, want %q", got, want)
 	}
+	if err := chromedp.Do(ctx, chromedp.WaitReady(`html[data-charts="done"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(`tr.cred[data-i="3"] td.balance text`); !strings.HasPrefix(got, "¥") {
+		t.Errorf("balance axis in CNY = %q, want ¥", got)
+	}
 	choose("#currency", "USD")
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
 	if err != nil {
@@ -400,5 +408,18 @@ func TestReportServe(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve ended with %v", err)
+	}
+}
+
+// TestReportRefusesTerminal: HTML is not for a terminal; the error says
+// where it can go, and nothing is printed.
+func TestReportRefusesTerminal(t *testing.T) {
+	h := newHubEnv(t)
+	h.write("cfg/hub.hcl", basicHCL)
+	h.env["RELAY_API_KEY"] = "sk-test-report-tty-0101"
+	var out, errb strings.Builder
+	code := run([]string{"report"}, streams{in: strings.NewReader(""), out: &out, err: &errb, terminal: true, outTerminal: true}, h.environ())
+	if code != 1 || out.Len() != 0 || !strings.Contains(errb.String(), "give --out report.html") {
+		t.Errorf("exit %d, stdout %d bytes, stderr %s", code, out.Len(), errb.String())
 	}
 }

@@ -1,0 +1,130 @@
+package telemetry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func f64(v float64) *float64 { return &v }
+func i64(v int64) *int64     { return &v }
+
+// A series written and read back is the same: a zero amount stays a
+// figure (not none), a reason keeps quotes, newlines and escapes as text,
+// and times keep their nanoseconds (a redone save matches its point by
+// time).
+func TestSeriesFileRoundTrip(t *testing.T) {
+	at := time.Date(2026, 12, 7, 9, 30, 15, 123456789, time.UTC)
+	s := &Series{APIType: "openai-compatible", BaseURL: "https://relay.example.com/v1", KeyHash: "3f9a0c",
+		Days: []Point{
+			{Day: "2026-11-30", At: at.AddDate(0, 0, -7), Balance: f64(12.5), Cost: f64(0), Requests: i64(0), Tokens: i64(36000), Health: Healthy},
+			{Day: "2026-12-01", At: at.AddDate(0, 0, -6), Health: Unknown},
+		},
+		Recent: []Point{
+			{Day: "2026-12-07", At: at, Unlimited: true, Cost: f64(1e-9), Health: Error, Reason: "quota \"exhausted\"\nwhy= h=x \x1b[31m é"},
+			{Day: "2026-12-07", At: at.Add(time.Hour), Balance: f64(-3.25), Health: Warning, Reason: " why= leading"},
+		}}
+	b, err := s.encodeFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Count(b, []byte("\n")) != 8 {
+		t.Errorf("one line per point expected:\n%s", b)
+	}
+	var got Series
+	if err := got.decodeFile(b); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if !reflect.DeepEqual(&got, s) {
+		t.Errorf("round trip:\n got %+v\nwant %+v\n%s", got, *s, b)
+	}
+	if got.Days[0].Cost == nil || *got.Days[0].Cost != 0 || got.Days[1].Balance != nil {
+		t.Error("zero and none confused")
+	}
+}
+
+func TestSeriesFileErrors(t *testing.T) {
+	head := seriesMagic + "\ntype openai\nurl https://x.example.com\nkey ab\n"
+	for name, c := range map[string]struct{ in, want string }{
+		"other file":   {"{\"days\":[]}", "not a hub history file"},
+		"truncated":    {seriesMagic + "\ntype openai\n", "truncated"},
+		"header order": {seriesMagic + "\nurl x\ntype y\nkey z\n", "want type"},
+		"kind":         {head + "X 2026-12-01 1 h=healthy\n", "want a D or R point"},
+		"day":          {head + "D 2026-13-01 1 h=healthy\n", "want a day"},
+		"time":         {head + "D 2026-12-01 soon h=healthy\n", "time"},
+		"number":       {head + "D 2026-12-01 1 b=lots h=healthy\n", "b:"},
+		"field":        {head + "D 2026-12-01 1 z=1 h=healthy\n", "unknown field"},
+		"no health":    {head + "D 2026-12-01 1 b=1\n", "no health"},
+		"reason":       {head + "D 2026-12-01 1 h=error why=\"open\n", "reason"},
+		"day after":    {head + "R 2026-12-01 1 h=healthy\nD 2026-12-02 2 h=healthy\n", "kept day after"},
+	} {
+		var s Series
+		if err := s.decodeFile([]byte(c.in)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", name, err, c.want)
+		}
+	}
+	if _, err := (&Series{APIType: "openai", BaseURL: "https://x y", KeyHash: "a"}).encodeFile(); err == nil {
+		t.Error("a header with a space was written")
+	}
+}
+
+// A series of the first, JSON form is read, and the next write replaces
+// it with the line form (one file per credential, never both).
+func TestSeriesFileLegacyJSON(t *testing.T) {
+	dir := t.TempDir()
+	old := Series{APIType: "openai", BaseURL: "https://x.example.com", KeyHash: "ab",
+		Recent: []Point{{Day: "2026-12-07", At: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC), Balance: f64(3), Health: Healthy}}}
+	b, _ := json.Marshal(old)
+	if err := os.WriteFile(filepath.Join(dir, "relay.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := SeriesIDs(dir); len(ids) != 1 || ids[0] != "relay" {
+		t.Fatalf("ids %v", ids)
+	}
+	s, err := LoadSeries(context.Background(), dir, "relay")
+	if err != nil || s == nil || *s.Recent[0].Balance != 3 {
+		t.Fatalf("legacy series: %+v %v", s, err)
+	}
+	if err := StoreSeries(dir, "relay", s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "relay.json")); !os.IsNotExist(err) {
+		t.Errorf("the JSON form is still there: %v", err)
+	}
+	if ids, _ := SeriesIDs(dir); len(ids) != 1 {
+		t.Errorf("ids %v", ids)
+	}
+	if s2, _ := LoadSeries(context.Background(), dir, "relay"); !reflect.DeepEqual(s, s2) {
+		t.Errorf("rewritten: %+v, want %+v", s2, s)
+	}
+}
+
+// FuzzSeriesText: any input is read or refused without panicking, and what
+// is read writes back to a form that reads the same.
+func FuzzSeriesText(f *testing.F) {
+	f.Add([]byte(seriesMagic + "\ntype openai\nurl https://x\nkey ab\nD 2026-12-01 1 b=1.5 c=0 r=2 k=3 u h=error why=\"a\\nb\"\n"))
+	f.Add([]byte(seriesMagic + "\ntype a\nurl b\nkey c\nR 2026-12-01 -5 h=x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s Series
+		if s.decodeFile(data) != nil {
+			return
+		}
+		b, err := s.encodeFile()
+		if err != nil {
+			return // read but not writable (a header the writer refuses)
+		}
+		var again Series
+		if err := again.decodeFile(b); err != nil {
+			t.Fatalf("rewritten form unreadable: %v\n%q", err, b)
+		}
+		if !reflect.DeepEqual(&again, &s) {
+			t.Fatalf("round trip differs:\n%+v\n%+v", again, s)
+		}
+	})
+}

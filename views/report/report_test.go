@@ -1,0 +1,121 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hubctl/hub/engine/telemetry"
+	"github.com/hubctl/hub/views/report"
+	"github.com/hubctl/hub/views/report/reporttest"
+)
+
+type pageData struct {
+	Days      []string `json:"days"`
+	Currency  string   `json:"currency"`
+	CNYPerUSD float64  `json:"cnyPerUsd"`
+	Creds     []struct {
+		ID, Type, URL, Health, Reason, H string
+		Tags                             []string
+		Stale, Unl                       bool
+		Bal, Cost                        *float64
+		Req                              *int64
+		B, C                             []*float64
+		R                                []*int64
+		Why                              [][2]any
+	} `json:"creds"`
+}
+
+func write(t *testing.T, creds []report.Credential, opt report.Options) (pageData, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := report.Write(&buf, creds, opt); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := report.Decode(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d pageData
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatalf("%v\n%s", err, raw)
+	}
+	return d, buf.Bytes()
+}
+
+// The page's data: failing credentials first, one entry per window day
+// (null where refresh did not run, "." in the health), health changes with
+// their reasons, figures of a stale record left out, base URLs without
+// user info or query, and every outside text through Scrub.
+func TestWriteData(t *testing.T) {
+	loc := time.FixedZone("UTC+8", 8*3600)
+	now := time.Date(2026, 12, 7, 20, 0, 0, 0, loc)
+	fx, err := reporttest.Build(15, 30, now, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := fx.Creds
+	creds[2].Credential.BaseURL = "https://user:pass@relay2.example.com/v1?token=sk-test-query-000000000000"
+	creds[3].Stale = true
+	scrubbed := 0
+	d, page := write(t, creds, report.Options{Now: now, Location: loc, Days: 30, CNYPerUSD: 7.2, Currency: "CNY",
+		Scrub: func(s string) string { scrubbed++; return strings.ReplaceAll(s, "unavailable", "[scrubbed]") }})
+	if len(d.Days) != 30 || d.Days[0] != "2026-11-08" || d.Days[29] != "2026-12-07" || d.Currency != "CNY" || d.CNYPerUSD != 7.2 {
+		t.Errorf("window %v..., currency %s %v", d.Days[:1], d.Currency, d.CNYPerUSD)
+	}
+	if scrubbed == 0 || !strings.Contains(string(mustDecode(t, page)), "[scrubbed]") {
+		t.Error("the reasons did not go through Scrub")
+	}
+	if bytes.Contains(page, []byte("sk-test")) || bytes.Contains(mustDecode(t, page), []byte("sk-test")) || bytes.Contains(mustDecode(t, page), []byte("pass@")) {
+		t.Error("a key or a password is in the page")
+	}
+	var order []string
+	for _, c := range d.Creds {
+		order = append(order, c.Health)
+	}
+	if got := strings.Join(order, " "); !strings.HasPrefix(got, "error error warning unknown healthy") {
+		t.Errorf("order: %s", got)
+	}
+	for _, c := range d.Creds {
+		switch c.ID {
+		case "cred-0002":
+			if c.URL != "https://relay2.example.com/v1" {
+				t.Errorf("url %s", c.URL)
+			}
+		case "cred-0003":
+			if !c.Stale || c.Bal != nil || c.B != nil || c.H != "" {
+				t.Errorf("stale credential kept its figures: %+v", c)
+			}
+		case "cred-0005": // missed every 9th day
+			if len(c.B) != 30 || c.B[29-18] != nil || c.H[29-18] != '.' || c.C[29-18] != nil || c.B[29] == nil {
+				t.Errorf("gaps: %v %s", c.B, c.H)
+			}
+		case "cred-0007": // failing for the last three days
+			if !strings.HasSuffix(c.H, "heee") || len(c.Why) != 1 || c.Why[0][0] != float64(27) || !strings.Contains(c.Why[0][1].(string), "quota exhausted") {
+				t.Errorf("health %s, why %v", c.H, c.Why)
+			}
+		case "cred-0013": // unlimited
+			if !c.Unl || c.Bal != nil || c.B[29] != nil || c.C[29] == nil {
+				t.Errorf("unlimited: %+v", c)
+			}
+		case "cred-0014": // never refreshed
+			if c.Health != telemetry.Unknown || c.Reason != "never refreshed" || c.B != nil {
+				t.Errorf("never refreshed: %+v", c)
+			}
+		}
+	}
+	if _, err := report.Decode([]byte("<html>not ours</html>")); err == nil {
+		t.Error("another page decoded")
+	}
+}
+
+func mustDecode(t *testing.T, page []byte) []byte {
+	t.Helper()
+	d, err := report.Decode(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
