@@ -21,8 +21,10 @@ type Backend = backend.Config
 // decodeHub decodes the hub block: its state backend, if any.
 func (l *loader) decodeHub(b *hcl.Block, ctx *hcl.EvalContext) (*Backend, hcl.Diagnostics) {
 	content, diags := b.Body.Content(&hcl.BodySchema{
-		Blocks: []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}},
+		Attributes: []hcl.AttributeSchema{{Name: "expiry_warning"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}},
 	})
+	diags = append(diags, l.expiryWarning(content.Attributes["expiry_warning"], ctx)...)
 	var out *Backend
 	for i, sb := range content.Blocks {
 		if i > 0 {

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -61,6 +62,10 @@ type Config struct {
 	Targets     []*Target
 	// Backend is where state lives; nil for the local default.
 	Backend *Backend
+	// ExpiryWarning is how long before a key's expiry plan, apply and
+	// status warn about it: the hub block's expiry_warning, else
+	// credential.DefaultExpiryWarning.
+	ExpiryWarning time.Duration
 	// Secrets are every secret value of the configuration (keys, sensitive
 	// variables), for the output redactor. Never print these.
 	Secrets []string
@@ -109,6 +114,9 @@ type loader struct {
 	badRefs   []hcl.Range
 	filesRead []string
 	secrets   []string
+
+	// expiryWarn is the hub block's expiry_warning, if it sets one.
+	expiryWarn *time.Duration
 }
 
 // addSecret registers values the redactor must hide.
@@ -133,7 +141,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 		opts.Dir = "."
 	}
 	l := &loader{opts: opts, parser: hclparse.NewParser()}
-	cfg := &Config{Dir: opts.Dir, Credentials: map[string]*Credential{}}
+	cfg := &Config{Dir: opts.Dir, Credentials: map[string]*Credential{}, ExpiryWarning: credential.DefaultExpiryWarning}
 	diags := l.load(cfg)
 	cfg.Files = l.parser.Files()
 	cfg.FileNames = append(cfg.FileNames, l.filesRead...)
@@ -281,6 +289,9 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 		be, d := l.decodeHub(b, ctx)
 		diags = append(diags, d...)
 		cfg.Backend = be
+	}
+	if l.expiryWarn != nil {
+		cfg.ExpiryWarning = *l.expiryWarn
 	}
 
 	// Credentials are independent of each other: evaluated concurrently
