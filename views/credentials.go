@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -71,6 +72,34 @@ type StatusRow struct {
 	Balances []float64
 	// Days are those days (YYYY-MM-DD), for the JSON form.
 	Days []string
+	// ExpiryWarning is the hub block's expiry_warning: a key expiring
+	// within it is named in the health column and listed first.
+	ExpiryWarning time.Duration
+}
+
+// expiring reports whether the row's key has expired or expires within
+// the warning window.
+func (r StatusRow) expiring(now time.Time) bool {
+	return r.Credential.Expires.Soon(now, r.ExpiryWarning)
+}
+
+// urgentFirst orders rows so the keys that have expired or expire soon
+// come first, soonest first; the others keep their order.
+func urgentFirst(rows []StatusRow, now time.Time) []StatusRow {
+	out := slices.Clone(rows)
+	slices.SortStableFunc(out, func(a, b StatusRow) int {
+		ua, ub := a.expiring(now), b.expiring(now)
+		switch {
+		case ua && ub:
+			return a.Credential.Expires.At.Compare(b.Credential.Expires.At)
+		case ua:
+			return -1
+		case ub:
+			return 1
+		}
+		return 0
+	})
+	return out
 }
 
 // Status is hub status's view.
@@ -93,8 +122,17 @@ func NewStatus(v *View, asJSON bool) Status {
 type statusJSON struct{ jsonView }
 
 func (v statusJSON) Status(rows []StatusRow) {
-	for _, r := range rows {
+	now := v.now()
+	for _, r := range urgentFirst(rows, now) {
 		fields := recordFields(r.Credential, r.Record)
+		level := ""
+		if e := r.Credential.Expires; !e.IsZero() {
+			fields["expires"] = e.String()
+			fields["expiry"] = map[string]any{"expired": e.Expired(now), "soon": r.expiring(now), "message": e.Describe(now)}
+			if r.expiring(now) {
+				level = "warn"
+			}
+		}
 		if r.Stale {
 			fields["stale"] = true
 		}
@@ -105,7 +143,14 @@ func (v statusJSON) Status(rows []StatusRow) {
 		if r.Record != nil {
 			status = r.Record.Health.Status
 		}
-		v.j.Emit(levelOf(status), "status", r.Credential.ID+": "+status, fields)
+		msg := r.Credential.ID + ": " + status
+		if r.expiring(now) {
+			msg += ", " + r.Credential.Expires.Describe(now)
+		}
+		if level == "" || levelOf(status) == "error" {
+			level = levelOf(status)
+		}
+		v.j.Emit(level, "status", msg, fields)
 	}
 }
 
@@ -124,7 +169,16 @@ func (v statusHuman) Status(rows []StatusRow) {
 	if v.Width > 0 && v.Width < 120 {
 		trend = false
 	}
+	rows = urgentFirst(rows, now)
+	// The expiry column, when any key has one.
+	expiries := false
+	for _, r := range rows {
+		expiries = expiries || !r.Credential.Expires.IsZero()
+	}
 	header := "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR"
+	if expiries {
+		header = strings.Replace(header, "HEALTH\t", "HEALTH\tEXPIRES\t", 1)
+	}
 	if trend {
 		header = strings.Replace(header, "BALANCE\t", fmt.Sprintf("BALANCE\t%dD\t", len(rows[0].Balances)), 1)
 	}
@@ -172,6 +226,16 @@ func (v statusHuman) Status(rows []StatusRow) {
 				line = Sparkline(r.Balances)
 			}
 			cols = append(cols[:5], append([]string{line}, cols[5:]...)...)
+		}
+		if r.expiring(now) {
+			cols[3] += ", " + c.Expires.Describe(now)
+		}
+		if expiries {
+			exp := "-"
+			if !c.Expires.IsZero() {
+				exp = c.Expires.String()
+			}
+			cols = append(cols[:4], append([]string{exp}, cols[4:]...)...)
 		}
 		fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	}

@@ -25,7 +25,12 @@ last error. The figures come from the state, as hub refresh last recorded
 them (on any host, with a WebDAV state); nothing is sent upstream.
 
 A credential whose key or base URL changed since its last refresh shows as
-"stale": its figures belonged to the old key. Run hub refresh to update.`,
+"stale": its figures belonged to the old key. Run hub refresh to update.
+
+A credential with expires = "..." shows the date in an EXPIRES column; one
+that has expired, or expires within the hub block's expiry_warning (7 days
+unless set), says so in its health ("expired today", "expires in 3 days")
+and is listed first, the soonest first.`,
 		Example: `  hub status
   hub status --tag work
   hub status --search relay --json`,
@@ -71,7 +76,7 @@ A credential whose key or base URL changed since its last refresh shows as
 				if err != nil {
 					return err
 				}
-				row := views.StatusRow{Credential: c, Record: rec, Stale: rec != nil && !rec.Matches(c, salt)}
+				row := views.StatusRow{Credential: c, Record: rec, Stale: rec != nil && !rec.Matches(c, salt), ExpiryWarning: cfg.ExpiryWarning}
 				s, err := telemetry.LoadSeries(a.ctx, a.historyPath(), c.ID)
 				if err != nil {
 					a.warnf("%v; its balance trend is left out", err)

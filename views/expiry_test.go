@@ -1,0 +1,95 @@
+package views
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hubctl/hub/credential"
+	"github.com/hubctl/hub/engine/config"
+	"github.com/hubctl/hub/engine/telemetry"
+)
+
+// expiryRows are four credentials around a fixed now (2026-12-07 15:00
+// UTC): one without an expiry, one far off, one in three days, one expired
+// yesterday, in that (configuration) order.
+func expiryRows(t *testing.T) ([]StatusRow, func() time.Time) {
+	t.Helper()
+	now := time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC)
+	day := func(s string) credential.Expiry {
+		e, err := credential.ParseExpiry(s, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	rec := &telemetry.Record{Health: telemetry.Health{Status: telemetry.Healthy}, LastRefresh: now.Add(-time.Hour)}
+	mk := func(id, exp string) StatusRow {
+		c := &config.Credential{ID: id, Name: id, APIType: "openai-compatible", BaseURL: "https://" + id + ".example.com"}
+		if exp != "" {
+			c.Expires = day(exp)
+		}
+		return StatusRow{Credential: c, Record: rec, ExpiryWarning: 7 * 24 * time.Hour}
+	}
+	return []StatusRow{mk("plain", ""), mk("later", "2027-06-30"), mk("soon", "2026-12-10"), mk("gone", "2026-12-06")}, func() time.Time { return now }
+}
+
+func TestStatusExpiryHuman(t *testing.T) {
+	v, out, _ := testView()
+	rows, now := expiryRows(t)
+	v.Now = now
+	NewStatus(v, false).Status(rows)
+	want := `CREDENTIAL  TYPE               BASE URL                   HEALTH                      EXPIRES     BALANCE  TODAY  REQUESTS  TOKENS  MODELS  REFRESHED  LAST ERROR
+gone        openai-compatible  https://gone.example.com   healthy, expired yesterday  2026-12-06  -        -      -         -       0       1h ago     
+soon        openai-compatible  https://soon.example.com   healthy, expires in 3 days  2026-12-10  -        -      -         -       0       1h ago     
+plain       openai-compatible  https://plain.example.com  healthy                     -           -        -      -         -       0       1h ago     
+later       openai-compatible  https://later.example.com  healthy                     2027-06-30  -        -      -         -       0       1h ago     
+`
+	if out.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
+	}
+
+	// No key with an expiry: no column.
+	out.Reset()
+	NewStatus(v, false).Status(rows[:1])
+	if strings.Contains(out.String(), "EXPIRES") {
+		t.Errorf("an EXPIRES column without expiries:\n%s", out)
+	}
+}
+
+func TestStatusExpiryJSON(t *testing.T) {
+	v, out, _ := testView()
+	rows, now := expiryRows(t)
+	v.Now = now
+	NewStatus(v, true).Status(rows)
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines:\n%s", len(lines), out)
+	}
+	for i, want := range []string{
+		`"@level":"warn","@message":"gone: healthy, expired yesterday"`,
+		`"@level":"warn","@message":"soon: healthy, expires in 3 days"`,
+		`"@level":"info","@message":"plain: healthy"`,
+		`"@level":"info","@message":"later: healthy"`,
+	} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d: %s\nwant %s", i+1, lines[i], want)
+		}
+	}
+	for i, want := range []string{
+		`"expires":"2026-12-06","expiry":{"expired":true,"message":"expired yesterday","soon":true}`,
+		`"expires":"2026-12-10","expiry":{"expired":false,"message":"expires in 3 days","soon":true}`,
+		``,
+		`"expires":"2027-06-30","expiry":{"expired":false,"message":"expires in 205 days","soon":false}`,
+	} {
+		if want == "" {
+			if strings.Contains(lines[i], `"expires"`) {
+				t.Errorf("line %d has an expiry: %s", i+1, lines[i])
+			}
+			continue
+		}
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d: %s\nwant %s", i+1, lines[i], want)
+		}
+	}
+}
