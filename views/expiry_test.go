@@ -93,3 +93,26 @@ func TestStatusExpiryJSON(t *testing.T) {
 		}
 	}
 }
+
+// A target's warnings go to stderr as warnings for people, and are
+// target_warning messages at level warn in JSON.
+func TestPlanWarnings(t *testing.T) {
+	p := samplePlan()
+	p.Targets[0].Warnings = []string{`claude_code.default is about to be written with the key of credential.relay, which expires in 3 days (expires = "2026-12-10")`}
+	v, out, errb := testView()
+	NewPlan(v, false).Plan(p, "plan")
+	if !strings.Contains(errb.String(), `hub: warning: claude_code.default is about to be written with the key of credential.relay, which expires in 3 days (expires = "2026-12-10")`+"\n") {
+		t.Errorf("stderr: %q", errb)
+	}
+	if strings.Contains(out.String(), "expires") {
+		t.Errorf("the warning in the plan's stdout: %s", out)
+	}
+	v, out, errb = testView()
+	NewApply(v, true).Plan(p, "apply")
+	if !strings.Contains(out.String(), `{"@level":"warn","@message":"claude_code.default is about to be written with the key of credential.relay, which expires in 3 days (expires = \"2026-12-10\")","@timestamp":"1970-01-01T00:00:00Z","target":"claude_code.default","type":"target_warning"`) {
+		t.Errorf("JSON: %s", out)
+	}
+	if errb.Len() != 0 {
+		t.Errorf("stderr with --json: %q", errb)
+	}
+}
