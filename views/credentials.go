@@ -256,15 +256,28 @@ type Verify interface {
 }
 
 // NewVerify returns hub verify's view: one JSON line per credential with
-// asJSON, else a block of checks per credential and a count.
-func NewVerify(v *View, asJSON bool) Verify {
+// asJSON, else a block of checks per credential and a count. as is hub
+// verify --as: every line then says that the keys were probed as that API
+// type, for this run only.
+func NewVerify(v *View, asJSON bool, as string) Verify {
 	if asJSON {
 		return verifyJSON{newJSON(v)}
 	}
-	return verifyHuman{v}
+	return verifyHuman{v, as}
 }
 
-type verifyHuman struct{ *View }
+type verifyHuman struct {
+	*View
+	as string
+}
+
+// asLabel is the override's label for a human line: "  [as openai]".
+func asLabel(ver *telemetry.Verification) string {
+	if ver.As == "" {
+		return ""
+	}
+	return "  [as " + ver.As + "]"
+}
 
 func (v verifyHuman) Verified(c *config.Credential, ver *telemetry.Verification) {
 	st := v.Style
@@ -272,25 +285,33 @@ func (v verifyHuman) Verified(c *config.Credential, ver *telemetry.Verification)
 	if !ver.OK() {
 		mark = st.Paint("31", "✗")
 	}
-	fmt.Fprintf(v.Out, "%s %s  %s  %s\n", mark, st.Bold(c.ID), c.APIType, c.BaseURL)
+	typ, label := c.APIType, asLabel(ver)
+	if ver.As != "" {
+		typ = st.Paint("33", fmt.Sprintf("as %s, temporary: the saved type is %s", ver.As, ver.SavedType))
+	}
+	fmt.Fprintf(v.Out, "%s %s  %s  %s\n", mark, st.Bold(c.ID), typ, c.BaseURL)
 	for i, ck := range ver.Checks {
 		if i == 1 && ver.Model != "" {
-			fmt.Fprintf(v.Out, "    model for probes: %s (%s)\n", printable(ver.Model), ver.ModelFrom)
+			fmt.Fprintf(v.Out, "    model for probes: %s (%s)%s\n", printable(ver.Model), ver.ModelFrom, label)
 		}
 		if ck.OK() {
 			detail := printable(ck.Detail)
 			if ck.Name == "models" && ver.Models != nil && ver.Models.Endpoint != "" {
 				detail += " from " + printable(ver.Models.Endpoint)
 			}
-			fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("32", "✓"), ck.Name, detail, ms(ck.Duration))
+			fmt.Fprintf(v.Out, "    %s %-10s %s%s%s\n", st.Paint("32", "✓"), ck.Name, detail, ms(ck.Duration), label)
 			continue
 		}
-		fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("31", "✗"), ck.Name, printableErr(ck.Err), ms(ck.Duration))
+		fmt.Fprintf(v.Out, "    %s %-10s %s%s%s\n", st.Paint("31", "✗"), ck.Name, printableErr(ck.Err), ms(ck.Duration), label)
 	}
 }
 
 func (v verifyHuman) Verifications(total, failed int) {
-	fmt.Fprintf(v.Out, "\n%s verified: %d ok, %d failing.\n", plural(total, "credential"), total-failed, failed)
+	as := ""
+	if v.as != "" {
+		as = fmt.Sprintf(" as %s (temporary: the saved API types and the state are unchanged)", v.as)
+	}
+	fmt.Fprintf(v.Out, "\n%s verified%s: %d ok, %d failing.\n", plural(total, "credential"), as, total-failed, failed)
 }
 
 type verifyJSON struct{ jsonView }
@@ -303,10 +324,18 @@ type checkJSON struct {
 	Error      string          `json:"error,omitempty"`
 	Detail     string          `json:"detail,omitempty"`
 	DurationMS int64           `json:"duration_ms"`
+	// As is the override's API type, on every check it applies to.
+	As string `json:"as,omitempty"`
 }
 
 func (v verifyJSON) Verified(c *config.Credential, ver *telemetry.Verification) {
 	fields := map[string]any{"credential": c.ID, "api_type": c.APIType, "base_url": c.BaseURL, "ok": ver.OK()}
+	suffix := ""
+	if ver.As != "" {
+		fields["api_type"] = ver.As
+		fields["as"] = map[string]any{"api_type": ver.As, "saved_api_type": ver.SavedType, "temporary": true}
+		suffix = fmt.Sprintf(" (as %s, temporary: the saved type is %s)", ver.As, ver.SavedType)
+	}
 	if ver.Models != nil {
 		fields["models"], fields["models_endpoint"] = printableIDs(ver.Models.IDs()), printable(ver.Models.Endpoint)
 	}
@@ -315,7 +344,7 @@ func (v verifyJSON) Verified(c *config.Credential, ver *telemetry.Verification) 
 	}
 	var checks []checkJSON
 	for _, ck := range ver.Checks {
-		cj := checkJSON{Name: ck.Name, OK: ck.OK(), Detail: printable(ck.Detail), DurationMS: ck.Duration.Milliseconds()}
+		cj := checkJSON{Name: ck.Name, OK: ck.OK(), Detail: printable(ck.Detail), DurationMS: ck.Duration.Milliseconds(), As: ver.As}
 		if ck.Err != nil {
 			cj.Error = printableErr(ck.Err)
 			if f, ok := providers.AsFailure(ck.Err); ok {
@@ -329,7 +358,7 @@ func (v verifyJSON) Verified(c *config.Credential, ver *telemetry.Verification) 
 	if !ver.OK() {
 		level, msg = "error", c.ID+": "+firstError(ver)
 	}
-	v.j.Emit(level, "verify", msg, fields)
+	v.j.Emit(level, "verify", msg+suffix, fields)
 }
 
 // Verifications says nothing: each line carries its own verdict.
