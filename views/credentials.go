@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/providers"
@@ -50,6 +51,9 @@ func (v refreshHuman) Refreshed(c *config.Credential, r *telemetry.Result, rec *
 		}
 		fmt.Fprintf(v.Out, "    %s\n", printableErr(err))
 	}
+	if d := telemetry.ExpiryDisagreement(c, rec, v.now().Location()); d != "" {
+		fmt.Fprintf(v.Out, "    %s expiry: %s\n", st.Paint("33", "!"), d)
+	}
 }
 
 type refreshJSON struct{ jsonView }
@@ -58,7 +62,15 @@ func (v refreshJSON) Refreshed(c *config.Credential, r *telemetry.Result, rec *t
 	fields := recordFields(c, rec)
 	fields["duration_ms"] = r.Duration.Milliseconds()
 	fields["requests"] = r.Requests
-	v.j.Emit(levelOf(rec.Health.Status), "refresh", c.ID+": "+rec.Health.Status, fields)
+	level, msg := levelOf(rec.Health.Status), c.ID+": "+rec.Health.Status
+	if d := telemetry.ExpiryDisagreement(c, rec, v.now().Location()); d != "" {
+		fields["expiry_disagreement"] = d
+		msg += "; expiry: " + d
+		if level == "info" {
+			level = "warn"
+		}
+	}
+	v.j.Emit(level, "refresh", msg, fields)
 }
 
 // A StatusRow is one credential of hub status: its record (nil: never
@@ -77,10 +89,22 @@ type StatusRow struct {
 	ExpiryWarning time.Duration
 }
 
+// expiry is the row's key's expiry: the configured one, else the one the
+// upstream reported at the last refresh (upstream true), if that refresh
+// was of this key.
+func (r StatusRow) expiry() (e credential.Expiry, upstream bool) {
+	if e := r.Credential.Expires; !e.IsZero() || r.Stale {
+		return e, false
+	}
+	e = r.Record.UpstreamExpiry()
+	return e, !e.IsZero()
+}
+
 // expiring reports whether the row's key has expired or expires within
 // the warning window.
 func (r StatusRow) expiring(now time.Time) bool {
-	return r.Credential.Expires.Soon(now, r.ExpiryWarning)
+	e, _ := r.expiry()
+	return e.Soon(now, r.ExpiryWarning)
 }
 
 // urgentFirst orders rows so the keys that have expired or expire soon
@@ -91,7 +115,9 @@ func urgentFirst(rows []StatusRow, now time.Time) []StatusRow {
 		ua, ub := a.expiring(now), b.expiring(now)
 		switch {
 		case ua && ub:
-			return a.Credential.Expires.At.Compare(b.Credential.Expires.At)
+			ea, _ := a.expiry()
+			eb, _ := b.expiry()
+			return ea.At.Compare(eb.At)
 		case ua:
 			return -1
 		case ub:
@@ -126,9 +152,9 @@ func (v statusJSON) Status(rows []StatusRow) {
 	for _, r := range urgentFirst(rows, now) {
 		fields := recordFields(r.Credential, r.Record)
 		level := ""
-		if e := r.Credential.Expires; !e.IsZero() {
+		if e, upstream := r.expiry(); !e.IsZero() {
 			fields["expires"] = e.String()
-			fields["expiry"] = map[string]any{"expired": e.Expired(now), "soon": r.expiring(now), "message": e.Describe(now)}
+			fields["expiry"] = map[string]any{"expired": e.Expired(now), "soon": r.expiring(now), "message": e.Describe(now), "from_upstream": upstream}
 			if r.expiring(now) {
 				level = "warn"
 			}
@@ -144,8 +170,8 @@ func (v statusJSON) Status(rows []StatusRow) {
 			status = r.Record.Health.Status
 		}
 		msg := r.Credential.ID + ": " + status
-		if r.expiring(now) {
-			msg += ", " + r.Credential.Expires.Describe(now)
+		if e, _ := r.expiry(); r.expiring(now) {
+			msg += ", " + e.Describe(now)
 		}
 		if level == "" || levelOf(status) == "error" {
 			level = levelOf(status)
@@ -173,7 +199,8 @@ func (v statusHuman) Status(rows []StatusRow) {
 	// The expiry column, when any key has one.
 	expiries := false
 	for _, r := range rows {
-		expiries = expiries || !r.Credential.Expires.IsZero()
+		e, _ := r.expiry()
+		expiries = expiries || !e.IsZero()
 	}
 	header := "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR"
 	if expiries {
@@ -227,13 +254,17 @@ func (v statusHuman) Status(rows []StatusRow) {
 			}
 			cols = append(cols[:5], append([]string{line}, cols[5:]...)...)
 		}
+		e, upstream := r.expiry()
 		if r.expiring(now) {
-			cols[3] += ", " + c.Expires.Describe(now)
+			cols[3] += ", " + e.Describe(now)
 		}
 		if expiries {
 			exp := "-"
-			if !c.Expires.IsZero() {
-				exp = c.Expires.String()
+			switch {
+			case upstream:
+				exp = e.Day(now.Location()) + " (upstream)"
+			case !e.IsZero():
+				exp = e.String()
 			}
 			cols = append(cols[:4], append([]string{exp}, cols[4:]...)...)
 		}

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/telemetry"
+	"github.com/hubctl/hub/providers"
 )
 
 // expiryRows are four credentials around a fixed now (2026-12-07 15:00
@@ -77,10 +79,10 @@ func TestStatusExpiryJSON(t *testing.T) {
 		}
 	}
 	for i, want := range []string{
-		`"expires":"2026-12-06","expiry":{"expired":true,"message":"expired yesterday","soon":true}`,
-		`"expires":"2026-12-10","expiry":{"expired":false,"message":"expires in 3 days","soon":true}`,
+		`"expires":"2026-12-06","expiry":{"expired":true,"from_upstream":false,"message":"expired yesterday","soon":true}`,
+		`"expires":"2026-12-10","expiry":{"expired":false,"from_upstream":false,"message":"expires in 3 days","soon":true}`,
 		``,
-		`"expires":"2027-06-30","expiry":{"expired":false,"message":"expires in 205 days","soon":false}`,
+		`"expires":"2027-06-30","expiry":{"expired":false,"from_upstream":false,"message":"expires in 205 days","soon":false}`,
 	} {
 		if want == "" {
 			if strings.Contains(lines[i], `"expires"`) {
@@ -114,5 +116,59 @@ func TestPlanWarnings(t *testing.T) {
 	}
 	if errb.Len() != 0 {
 		t.Errorf("stderr with --json: %q", errb)
+	}
+}
+
+// A key the configuration gives no expiry shows the one its upstream
+// reported at the last refresh, marked as the upstream's, and is warned
+// about in the same way; a stale record's is not used.
+func TestStatusUpstreamExpiry(t *testing.T) {
+	v, out, _ := testView()
+	rows, now := expiryRows(t)
+	v.Now = now
+	at := time.Date(2026, 12, 9, 10, 0, 0, 0, time.UTC)
+	rec := &telemetry.Record{Health: telemetry.Health{Status: telemetry.Healthy}, LastRefresh: now().Add(-time.Hour), UsageAt: now().Add(-time.Hour),
+		Usage: &providers.Usage{Source: "newapi", ExpiresAt: &at}}
+	plain := rows[0]
+	plain.Record = rec
+	NewStatus(v, false).Status([]StatusRow{rows[1], plain})
+	if !regexp.MustCompile(`plain +openai-compatible +https://plain\.example\.com +healthy, expires in 43 hours +2026-12-09 \(upstream\)`).MatchString(out.String()) ||
+		!strings.HasPrefix(strings.SplitN(out.String(), "\n", 3)[1], "plain ") {
+		t.Errorf("upstream expiry:\n%s", out)
+	}
+	out.Reset()
+	plain.Stale = true
+	NewStatus(v, false).Status([]StatusRow{plain})
+	if strings.Contains(out.String(), "EXPIRES") {
+		t.Errorf("a stale record's expiry:\n%s", out)
+	}
+}
+
+// hub refresh says when the upstream's expiry and the configured one
+// name different days, human and JSON; not when they agree.
+func TestRefreshExpiryDisagreement(t *testing.T) {
+	rows, now := expiryRows(t)
+	c := rows[2].Credential // expires = "2026-12-10"
+	for at, want := range map[time.Time]string{
+		time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC):   `the upstream says the key expires on 2027-01-15 (newapi), the configuration says 2026-12-10 (expires = "2026-12-10"); update expires if the upstream is right`,
+		time.Date(2026, 12, 10, 23, 0, 0, 0, time.UTC): "",
+	} {
+		rec := &telemetry.Record{Health: telemetry.Health{Status: telemetry.Healthy}, Usage: &providers.Usage{Source: "newapi", ExpiresAt: &at}}
+		v, out, _ := testView()
+		v.Now = now
+		NewRefresh(v, false).Refreshed(c, &telemetry.Result{}, rec)
+		NewRefresh(v, true).Refreshed(c, &telemetry.Result{}, rec)
+		if want == "" {
+			if strings.Contains(out.String(), "expiry") {
+				t.Errorf("%s agrees, yet:\n%s", at, out)
+			}
+			continue
+		}
+		if !strings.Contains(out.String(), "    ! expiry: "+want+"\n") {
+			t.Errorf("human:\n%s\nwant %s", out, want)
+		}
+		if !strings.Contains(out.String(), `"@level":"warn","@message":"soon: healthy; expiry: the upstream says`) || !strings.Contains(out.String(), `"expiry_disagreement":"the upstream says`) {
+			t.Errorf("JSON:\n%s", out)
+		}
 	}
 }
