@@ -41,7 +41,7 @@ func fixture() []*credential.Credential {
 			Tags: []string{"work", "cheap relays"}, Notes: "team key",
 			// A day picked at UTC+8: its midnight is 16:00 UTC the day before.
 			Expires: credential.Expiry{At: time.Date(2026, 12, 31, 0, 0, 0, 0, time.FixedZone("UTC+8", 8*3600)), DateOnly: true},
-			Usage: credential.Usage{Method: "custom", Endpoint: "/api/usage/self", Paths: credential.UsagePaths{Balance: "data.balance", TodayCost: "data.today.cost", TodayRequests: "data.today.requests", TodayTokens: "data.today.tokens"}}},
+			Usage:   credential.Usage{Method: "custom", Endpoint: "/api/usage/self", Paths: credential.UsagePaths{Balance: "data.balance", TodayCost: "data.today.cost", TodayRequests: "data.today.requests", TodayTokens: "data.today.tokens"}}},
 		{ID: "claude", Name: "Claude direct", APIType: credential.Anthropic, BaseURL: "https://api.anthropic.com",
 			Key: secret.New("sk-test-ant-0002"), Models: []string{"claude-opus-4-1"}, Tags: []string{"work"}, Usage: credential.Usage{Method: "sub2api"}},
 		{ID: "gemini", Name: "Gemini", APIType: credential.Google, BaseURL: "https://generativelanguage.googleapis.com",
