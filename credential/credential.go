@@ -34,6 +34,9 @@ type Credential struct {
 	Insecure bool
 	// Usage says how balance and usage are read.
 	Usage Usage
+	// Expires is when the key stops working, as the configuration says
+	// (expires = "2026-12-31"); zero when it does not say.
+	Expires Expiry
 
 	// Discovered are the models the last hub refresh found; DiscoveredFrom says when ("found by hub refresh on
 	// 2026-11-30 10:00"). Only PickModel uses them: targets that write model

@@ -152,6 +152,9 @@ func (e *Engine) Plan(ctx context.Context, cfg *config.Config, st *states.State,
 
 	out := &Planned{Plan: p, files: map[string]*pending{}, reloads: map[string]func(context.Context) error{}}
 	for _, j := range jobs {
+		if !opts.Destroy && j.in != nil && j.plan.HasChanges() {
+			j.plan.Warnings = expiryWarnings(j.addr, j.in, e.now(), cfg.ExpiryWarning)
+		}
 		p.Targets = append(p.Targets, j.plan)
 		for path, pend := range j.pending {
 			out.files[path] = pend

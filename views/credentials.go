@@ -3,10 +3,12 @@ package views
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/providers"
@@ -49,6 +51,9 @@ func (v refreshHuman) Refreshed(c *config.Credential, r *telemetry.Result, rec *
 		}
 		fmt.Fprintf(v.Out, "    %s\n", printableErr(err))
 	}
+	if d := telemetry.ExpiryDisagreement(c, rec, v.now().Location()); d != "" {
+		fmt.Fprintf(v.Out, "    %s expiry: %s\n", st.Paint("33", "!"), d)
+	}
 }
 
 type refreshJSON struct{ jsonView }
@@ -57,7 +62,15 @@ func (v refreshJSON) Refreshed(c *config.Credential, r *telemetry.Result, rec *t
 	fields := recordFields(c, rec)
 	fields["duration_ms"] = r.Duration.Milliseconds()
 	fields["requests"] = r.Requests
-	v.j.Emit(levelOf(rec.Health.Status), "refresh", c.ID+": "+rec.Health.Status, fields)
+	level, msg := levelOf(rec.Health.Status), c.ID+": "+rec.Health.Status
+	if d := telemetry.ExpiryDisagreement(c, rec, v.now().Location()); d != "" {
+		fields["expiry_disagreement"] = d
+		msg += "; expiry: " + d
+		if level == "info" {
+			level = "warn"
+		}
+	}
+	v.j.Emit(level, "refresh", msg, fields)
 }
 
 // A StatusRow is one credential of hub status: its record (nil: never
@@ -71,6 +84,48 @@ type StatusRow struct {
 	Balances []float64
 	// Days are those days (YYYY-MM-DD), for the JSON form.
 	Days []string
+	// ExpiryWarning is the hub block's expiry_warning: a key expiring
+	// within it is named in the health column and listed first.
+	ExpiryWarning time.Duration
+}
+
+// expiry is the row's key's expiry: the configured one, else the one the
+// upstream reported at the last refresh (upstream true), if that refresh
+// was of this key.
+func (r StatusRow) expiry() (e credential.Expiry, upstream bool) {
+	if e := r.Credential.Expires; !e.IsZero() || r.Stale {
+		return e, false
+	}
+	e = r.Record.UpstreamExpiry()
+	return e, !e.IsZero()
+}
+
+// expiring reports whether the row's key has expired or expires within
+// the warning window.
+func (r StatusRow) expiring(now time.Time) bool {
+	e, _ := r.expiry()
+	return e.Soon(now, r.ExpiryWarning)
+}
+
+// urgentFirst orders rows so the keys that have expired or expire soon
+// come first, soonest first; the others keep their order.
+func urgentFirst(rows []StatusRow, now time.Time) []StatusRow {
+	out := slices.Clone(rows)
+	slices.SortStableFunc(out, func(a, b StatusRow) int {
+		ua, ub := a.expiring(now), b.expiring(now)
+		switch {
+		case ua && ub:
+			ea, _ := a.expiry()
+			eb, _ := b.expiry()
+			return ea.At.Compare(eb.At)
+		case ua:
+			return -1
+		case ub:
+			return 1
+		}
+		return 0
+	})
+	return out
 }
 
 // Status is hub status's view.
@@ -93,8 +148,17 @@ func NewStatus(v *View, asJSON bool) Status {
 type statusJSON struct{ jsonView }
 
 func (v statusJSON) Status(rows []StatusRow) {
-	for _, r := range rows {
+	now := v.now()
+	for _, r := range urgentFirst(rows, now) {
 		fields := recordFields(r.Credential, r.Record)
+		level := ""
+		if e, upstream := r.expiry(); !e.IsZero() {
+			fields["expires"] = e.String()
+			fields["expiry"] = map[string]any{"expired": e.Expired(now), "soon": r.expiring(now), "message": e.Describe(now), "from_upstream": upstream}
+			if r.expiring(now) {
+				level = "warn"
+			}
+		}
 		if r.Stale {
 			fields["stale"] = true
 		}
@@ -105,7 +169,14 @@ func (v statusJSON) Status(rows []StatusRow) {
 		if r.Record != nil {
 			status = r.Record.Health.Status
 		}
-		v.j.Emit(levelOf(status), "status", r.Credential.ID+": "+status, fields)
+		msg := r.Credential.ID + ": " + status
+		if e, _ := r.expiry(); r.expiring(now) {
+			msg += ", " + e.Describe(now)
+		}
+		if level == "" || levelOf(status) == "error" {
+			level = levelOf(status)
+		}
+		v.j.Emit(level, "status", msg, fields)
 	}
 }
 
@@ -124,7 +195,17 @@ func (v statusHuman) Status(rows []StatusRow) {
 	if v.Width > 0 && v.Width < 120 {
 		trend = false
 	}
+	rows = urgentFirst(rows, now)
+	// The expiry column, when any key has one.
+	expiries := false
+	for _, r := range rows {
+		e, _ := r.expiry()
+		expiries = expiries || !e.IsZero()
+	}
 	header := "CREDENTIAL\tTYPE\tBASE URL\tHEALTH\tBALANCE\tTODAY\tREQUESTS\tTOKENS\tMODELS\tREFRESHED\tLAST ERROR"
+	if expiries {
+		header = strings.Replace(header, "HEALTH\t", "HEALTH\tEXPIRES\t", 1)
+	}
 	if trend {
 		header = strings.Replace(header, "BALANCE\t", fmt.Sprintf("BALANCE\t%dD\t", len(rows[0].Balances)), 1)
 	}
@@ -173,6 +254,20 @@ func (v statusHuman) Status(rows []StatusRow) {
 			}
 			cols = append(cols[:5], append([]string{line}, cols[5:]...)...)
 		}
+		e, upstream := r.expiry()
+		if r.expiring(now) {
+			cols[3] += ", " + e.Describe(now)
+		}
+		if expiries {
+			exp := "-"
+			switch {
+			case upstream:
+				exp = e.Day(now.Location()) + " (upstream)"
+			case !e.IsZero():
+				exp = e.String()
+			}
+			cols = append(cols[:4], append([]string{exp}, cols[4:]...)...)
+		}
 		fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	}
 	tw.Flush()
@@ -192,15 +287,28 @@ type Verify interface {
 }
 
 // NewVerify returns hub verify's view: one JSON line per credential with
-// asJSON, else a block of checks per credential and a count.
-func NewVerify(v *View, asJSON bool) Verify {
+// asJSON, else a block of checks per credential and a count. as is hub
+// verify --as: every line then says that the keys were probed as that API
+// type, for this run only.
+func NewVerify(v *View, asJSON bool, as string) Verify {
 	if asJSON {
 		return verifyJSON{newJSON(v)}
 	}
-	return verifyHuman{v}
+	return verifyHuman{v, as}
 }
 
-type verifyHuman struct{ *View }
+type verifyHuman struct {
+	*View
+	as string
+}
+
+// asLabel is the override's label for a human line: "  [as openai]".
+func asLabel(ver *telemetry.Verification) string {
+	if ver.As == "" {
+		return ""
+	}
+	return "  [as " + ver.As + "]"
+}
 
 func (v verifyHuman) Verified(c *config.Credential, ver *telemetry.Verification) {
 	st := v.Style
@@ -208,25 +316,33 @@ func (v verifyHuman) Verified(c *config.Credential, ver *telemetry.Verification)
 	if !ver.OK() {
 		mark = st.Paint("31", "✗")
 	}
-	fmt.Fprintf(v.Out, "%s %s  %s  %s\n", mark, st.Bold(c.ID), c.APIType, c.BaseURL)
+	typ, label := c.APIType, asLabel(ver)
+	if ver.As != "" {
+		typ = st.Paint("33", fmt.Sprintf("as %s, temporary: the saved type is %s", ver.As, ver.SavedType))
+	}
+	fmt.Fprintf(v.Out, "%s %s  %s  %s\n", mark, st.Bold(c.ID), typ, c.BaseURL)
 	for i, ck := range ver.Checks {
 		if i == 1 && ver.Model != "" {
-			fmt.Fprintf(v.Out, "    model for probes: %s (%s)\n", printable(ver.Model), ver.ModelFrom)
+			fmt.Fprintf(v.Out, "    model for probes: %s (%s)%s\n", printable(ver.Model), ver.ModelFrom, label)
 		}
 		if ck.OK() {
 			detail := printable(ck.Detail)
 			if ck.Name == "models" && ver.Models != nil && ver.Models.Endpoint != "" {
 				detail += " from " + printable(ver.Models.Endpoint)
 			}
-			fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("32", "✓"), ck.Name, detail, ms(ck.Duration))
+			fmt.Fprintf(v.Out, "    %s %-10s %s%s%s\n", st.Paint("32", "✓"), ck.Name, detail, ms(ck.Duration), label)
 			continue
 		}
-		fmt.Fprintf(v.Out, "    %s %-10s %s%s\n", st.Paint("31", "✗"), ck.Name, printableErr(ck.Err), ms(ck.Duration))
+		fmt.Fprintf(v.Out, "    %s %-10s %s%s%s\n", st.Paint("31", "✗"), ck.Name, printableErr(ck.Err), ms(ck.Duration), label)
 	}
 }
 
 func (v verifyHuman) Verifications(total, failed int) {
-	fmt.Fprintf(v.Out, "\n%s verified: %d ok, %d failing.\n", plural(total, "credential"), total-failed, failed)
+	as := ""
+	if v.as != "" {
+		as = fmt.Sprintf(" as %s (temporary: the saved API types and the state are unchanged)", v.as)
+	}
+	fmt.Fprintf(v.Out, "\n%s verified%s: %d ok, %d failing.\n", plural(total, "credential"), as, total-failed, failed)
 }
 
 type verifyJSON struct{ jsonView }
@@ -239,10 +355,18 @@ type checkJSON struct {
 	Error      string          `json:"error,omitempty"`
 	Detail     string          `json:"detail,omitempty"`
 	DurationMS int64           `json:"duration_ms"`
+	// As is the override's API type, on every check it applies to.
+	As string `json:"as,omitempty"`
 }
 
 func (v verifyJSON) Verified(c *config.Credential, ver *telemetry.Verification) {
 	fields := map[string]any{"credential": c.ID, "api_type": c.APIType, "base_url": c.BaseURL, "ok": ver.OK()}
+	suffix := ""
+	if ver.As != "" {
+		fields["api_type"] = ver.As
+		fields["as"] = map[string]any{"api_type": ver.As, "saved_api_type": ver.SavedType, "temporary": true}
+		suffix = fmt.Sprintf(" (as %s, temporary: the saved type is %s)", ver.As, ver.SavedType)
+	}
 	if ver.Models != nil {
 		fields["models"], fields["models_endpoint"] = printableIDs(ver.Models.IDs()), printable(ver.Models.Endpoint)
 	}
@@ -251,7 +375,7 @@ func (v verifyJSON) Verified(c *config.Credential, ver *telemetry.Verification) 
 	}
 	var checks []checkJSON
 	for _, ck := range ver.Checks {
-		cj := checkJSON{Name: ck.Name, OK: ck.OK(), Detail: printable(ck.Detail), DurationMS: ck.Duration.Milliseconds()}
+		cj := checkJSON{Name: ck.Name, OK: ck.OK(), Detail: printable(ck.Detail), DurationMS: ck.Duration.Milliseconds(), As: ver.As}
 		if ck.Err != nil {
 			cj.Error = printableErr(ck.Err)
 			if f, ok := providers.AsFailure(ck.Err); ok {
@@ -265,7 +389,7 @@ func (v verifyJSON) Verified(c *config.Credential, ver *telemetry.Verification) 
 	if !ver.OK() {
 		level, msg = "error", c.ID+": "+firstError(ver)
 	}
-	v.j.Emit(level, "verify", msg, fields)
+	v.j.Emit(level, "verify", msg+suffix, fields)
 }
 
 // Verifications says nothing: each line carries its own verdict.

@@ -81,6 +81,9 @@ func (j *JSON) Plan(p *plans.Plan, operation string) {
 		if !t.HasChanges() {
 			continue
 		}
+		for _, w := range t.Warnings {
+			j.Emit("warn", "target_warning", w, map[string]any{"target": t.Address, "warning": w})
+		}
 		for _, n := range t.Notes {
 			j.Emit("info", "target_note", t.Address+": "+n, map[string]any{"target": t.Address, "note": n})
 		}

@@ -33,6 +33,11 @@ func (v planHuman) Plan(p *plans.Plan, _ string) {
 	for _, e := range TargetErrors(p) {
 		v.Errorf("%s", e)
 	}
+	for _, t := range p.Targets {
+		for _, w := range t.Warnings {
+			v.Warnf("%s", w)
+		}
+	}
 }
 
 func (v planHuman) Saved(path string) {

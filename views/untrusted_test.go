@@ -28,7 +28,7 @@ func TestUpstreamTextIsSanitized(t *testing.T) {
 		Health: telemetry.Health{Status: telemetry.Error, Reason: esc}}
 	for _, asJSON := range []bool{false, true} {
 		v, out, errb := testView()
-		NewVerify(v, asJSON).Verified(c, ver)
+		NewVerify(v, asJSON, "").Verified(c, ver)
 		NewRefresh(v, asJSON).Refreshed(c, res, rec)
 		NewStatus(v, asJSON).Status([]StatusRow{{Credential: c, Record: rec}})
 		NewModels(v, asJSON).Models("relay", list)

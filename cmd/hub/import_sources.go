@@ -73,7 +73,7 @@ from --password-file.
 
 Each profile becomes a credential: name, API type, base URL, key (as a
 secret, or an env() reference with --keys env), tags, notes, the expiry
-date (as a comment), and the usage method with a custom endpoint's JSON
+date (as expires = "YYYY-MM-DD"), and the usage method with a custom endpoint's JSON
 paths. Site accounts are logins, not API keys: they are counted and skipped.
 
 The WebDAV user and password come from --webdav-user and

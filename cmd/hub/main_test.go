@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -46,6 +47,7 @@ func TestMain(m *testing.M) {
 //	fakerelay FLAVOR NAME KEY...  a fake upstream on 127.0.0.1 at $NAME_URL (see fakerelay_test.go)
 //	envfile VAR file [N]     set VAR to file's contents, trimmed (or to its Nth word, from 1)
 //	fakepanel start|list|edit NAME ...  a fake New API panel at $NAME_URL (see fakepanel_test.go)
+//	reldate VAR DAYS [unix]  set VAR to the local day DAYS from today (YYYY-MM-DD), or its noon in unix seconds
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "scripts"),
@@ -91,6 +93,7 @@ func TestScript(t *testing.T) {
 			"fakerelay": cmdFakerelay,
 			"envfile":   cmdEnvfile,
 			"fakepanel": cmdFakepanel,
+			"reldate":   cmdReldate,
 		},
 	})
 }
@@ -136,6 +139,28 @@ func cmdEnvfile(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("envfile: %s has no word %s", args[1], args[2])
 		}
 		v = words[n-1]
+	}
+	ts.Setenv(args[0], v)
+}
+
+// reldate VAR DAYS [unix]: sets VAR to the local day DAYS days from today
+// (negative: before), as YYYY-MM-DD, or with unix as that day's local noon
+// in unix seconds (a fake upstream's expires_at): expiry dates around the
+// real now, which hub reads without a fake clock. Messages about them
+// count calendar days, so a script's expectations hold all day.
+func cmdReldate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 || len(args) == 3 && args[2] != "unix" {
+		ts.Fatalf("usage: reldate VAR DAYS [unix]")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("reldate: %v", err)
+	}
+	y, m, d := time.Now().Date()
+	day := time.Date(y, m, d+n, 12, 0, 0, 0, time.Local)
+	v := day.Format(time.DateOnly)
+	if len(args) == 3 {
+		v = strconv.FormatInt(day.Unix(), 10)
 	}
 	ts.Setenv(args[0], v)
 }

@@ -41,6 +41,11 @@ listed first, as "changed outside hub". Nothing is written.
 A target whose file cannot be read (for example invalid JSON) is reported as
 an error with the file and position; the rest of the plan is still shown.
 
+A target about to be written with a key that has expired, or expires within
+the hub block's expiry_warning (7 days unless set), is warned about on
+stderr, naming the credential and its expires date (target_warning in
+--json); hub apply warns the same way before it asks.
+
 Exit status: 0 no changes (or changes without --detailed-exitcode), 1 error,
 2 changes present with --detailed-exitcode.`,
 		Example: `  hub plan

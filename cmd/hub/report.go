@@ -180,7 +180,7 @@ func (a *app) reportPage(names []string, fl *reportFlags, refresh int) ([]byte, 
 	var buf bytes.Buffer
 	err = report.Write(&buf, creds, report.Options{
 		Now: time.Now(), Location: time.Local, Days: int(fl.since / (24 * time.Hour)),
-		CNYPerUSD: fl.cnyRate, Currency: fl.currency, Refresh: refresh,
+		CNYPerUSD: fl.cnyRate, Currency: fl.currency, Refresh: refresh, ExpiryWarning: cfg.ExpiryWarning,
 		Scrub: func(s string) string { return secret.Printable(a.redactor.Redact(secret.RedactKeyLike(s))) },
 	})
 	return buf.Bytes(), len(creds), err

@@ -38,7 +38,12 @@ a year unless the configuration says otherwise:
 
 A day without a refresh is a gap, never an invented figure. A renamed
 credential (same API type, base URL and key) keeps its series; a new key
-starts one.`,
+starts one.
+
+A credential with expires = "..." shows the date in an EXPIRES column; one
+that has expired, or expires within the hub block's expiry_warning (7 days
+unless set), says so in its health ("expired today", "expires in 3 days")
+and is listed first, the soonest first.`,
 		Example: `  hub status
   hub status --tag work
   hub status --search relay --json`,
@@ -84,7 +89,7 @@ starts one.`,
 				if err != nil {
 					return err
 				}
-				row := views.StatusRow{Credential: c, Record: rec, Stale: rec != nil && !rec.Matches(c, salt)}
+				row := views.StatusRow{Credential: c, Record: rec, Stale: rec != nil && !rec.Matches(c, salt), ExpiryWarning: cfg.ExpiryWarning}
 				s, err := telemetry.LoadSeries(a.ctx, a.historyPath(), c.ID)
 				if err != nil {
 					a.warnf("%v; its balance trend is left out", err)

@@ -27,8 +27,12 @@ type Backend = backend.Config
 // commands need only the backend, and do not give the block variables).
 func (l *loader) decodeHub(b *hcl.Block, ctx *hcl.EvalContext, history *History) (*Backend, hcl.Diagnostics) {
 	content, diags := b.Body.Content(&hcl.BodySchema{
-		Blocks: []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}, {Type: "history"}},
+		Attributes: []hcl.AttributeSchema{{Name: "expiry_warning"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "state", LabelNames: []string{"type"}}, {Type: "history"}},
 	})
+	if history != nil { // the full load, not LoadBackend's
+		diags = append(diags, l.expiryWarning(content.Attributes["expiry_warning"], ctx)...)
+	}
 	var out *Backend
 	var states, histories []*hcl.Block
 	for _, sb := range content.Blocks {

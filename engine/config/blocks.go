@@ -30,6 +30,7 @@ var credentialSchema = &hcl.BodySchema{
 		{Name: "notes"},
 		{Name: "models"},
 		{Name: "insecure"},
+		{Name: "expires"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "usage"}},
 }
@@ -72,6 +73,7 @@ func (l *loader) credential(id string, b *hcl.Block, ctx *hcl.EvalContext) (*Cre
 	if a, ok := content.Attributes["insecure"]; ok {
 		diags = append(diags, evalInto(a, ctx, cty.Bool, func(v cty.Value) { c.Insecure = v.True() })...)
 	}
+	diags = append(diags, expires(id, content.Attributes["expires"], ctx, c)...)
 	diags = append(diags, checkLengths(content, c)...)
 	if c.Name == "" {
 		c.Name = id

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -63,6 +64,10 @@ type Config struct {
 	Backend *Backend
 	// History is how this machine keeps the credentials' series.
 	History History
+	// ExpiryWarning is how long before a key's expiry plan, apply and
+	// status warn about it: the hub block's expiry_warning, else
+	// credential.DefaultExpiryWarning.
+	ExpiryWarning time.Duration
 	// Secrets are every secret value of the configuration (keys, sensitive
 	// variables), for the output redactor. Never print these.
 	Secrets []string
@@ -111,6 +116,9 @@ type loader struct {
 	badRefs   []hcl.Range
 	filesRead []string
 	secrets   []string
+
+	// expiryWarn is the hub block's expiry_warning, if it sets one.
+	expiryWarn *time.Duration
 }
 
 // addSecret registers values the redactor must hide.
@@ -135,7 +143,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 		opts.Dir = "."
 	}
 	l := &loader{opts: opts, parser: hclparse.NewParser()}
-	cfg := &Config{Dir: opts.Dir, Credentials: map[string]*Credential{}}
+	cfg := &Config{Dir: opts.Dir, Credentials: map[string]*Credential{}, ExpiryWarning: credential.DefaultExpiryWarning}
 	diags := l.load(cfg)
 	cfg.Files = l.parser.Files()
 	cfg.FileNames = append(cfg.FileNames, l.filesRead...)
@@ -283,6 +291,9 @@ func (l *loader) load(cfg *Config) hcl.Diagnostics {
 		be, d := l.decodeHub(b, ctx, &cfg.History)
 		diags = append(diags, d...)
 		cfg.Backend = be
+	}
+	if l.expiryWarn != nil {
+		cfg.ExpiryWarning = *l.expiryWarn
 	}
 
 	// Credentials are independent of each other: evaluated concurrently

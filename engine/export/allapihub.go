@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -35,8 +36,9 @@ func init() {
 		Short: "an All API Hub backup of the credentials (Import/Export → Import, or WebDAV)",
 		Long: `Write an All API Hub backup (version 4.0) holding the credentials as API
 credential profiles (the extension's key library, version 5): name, API
-type, base URL, key, tags (into the backup's tag store), notes, and how
-usage is read (hub's usage block as the profile's usage mode: newapi,
+type, base URL, key, tags (into the backup's tag store), notes, the expiry
+date (expires; the extension keeps a day, so an RFC 3339 time becomes its
+local day), and how usage is read (hub's usage block as the profile's usage mode: newapi,
 openai_billing, sub2api, disabled, or a custom endpoint with its JSON paths
 and token). Models are not part of a profile; the extension finds them
 itself.
@@ -99,8 +101,11 @@ type aahProfile struct {
 	TagIDs          []string            `json:"tagIds"`
 	Notes           string              `json:"notes"`
 	TelemetryConfig *aahTelemetryConfig `json:"telemetryConfig,omitempty"`
-	CreatedAt       int64               `json:"createdAt"`
-	UpdatedAt       int64               `json:"updatedAt"`
+	// ExpiresAt is the day the key expires, as the extension keeps it: the
+	// local midnight of the day, in ms.
+	ExpiresAt *int64 `json:"expiresAt,omitempty"`
+	CreatedAt int64  `json:"createdAt"`
+	UpdatedAt int64  `json:"updatedAt"`
 }
 
 type aahTelemetryConfig struct {
@@ -163,6 +168,7 @@ func writeAllAPIHub(creds []*credential.Credential, o Options) ([]byte, error) {
 			b.TagStore.TagsByID[id] = aahTag{ID: id, Name: t, CreatedAt: now, UpdatedAt: now}
 			p.TagIDs = append(p.TagIDs, id)
 		}
+		p.ExpiresAt = aahExpires(c.Expires)
 		tc, err := aahTelemetry(c)
 		if err != nil {
 			return nil, err
@@ -178,6 +184,23 @@ func writeAllAPIHub(creds []*credential.Credential, o Options) ([]byte, error) {
 		return plain, nil
 	}
 	return aahEncrypt(plain, o.Password)
+}
+
+// aahExpires is an expiry as a profile's expiresAt: the local midnight
+// the extension stores for a day picked in its date field. A day written
+// in hub is already its local midnight; an RFC 3339 time becomes the local
+// day it falls on, since the extension keeps days only.
+func aahExpires(e credential.Expiry) *int64 {
+	if e.IsZero() {
+		return nil
+	}
+	at := e.At
+	if !e.DateOnly {
+		y, m, d := e.At.In(time.Local).Date()
+		at = time.Date(y, m, d, 0, 0, 0, 0, time.Local)
+	}
+	ms := at.UnixMilli()
+	return &ms
 }
 
 // aahTelemetry is a credential's usage block as the profile's

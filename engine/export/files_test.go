@@ -39,7 +39,9 @@ func fixture() []*credential.Credential {
 		{ID: "relay", Name: "My relay", APIType: credential.OpenAICompatible, BaseURL: "https://relay.example.com/api",
 			Key: secret.New("sk-test-relay-0001"), Models: []string{"gpt-5", " claude-sonnet-4-5"}, Discovered: []string{"gpt-5", "deepseek-chat"},
 			Tags: []string{"work", "cheap relays"}, Notes: "team key",
-			Usage: credential.Usage{Method: "custom", Endpoint: "/api/usage/self", Paths: credential.UsagePaths{Balance: "data.balance", TodayCost: "data.today.cost", TodayRequests: "data.today.requests", TodayTokens: "data.today.tokens"}}},
+			// A day picked at UTC+8: its midnight is 16:00 UTC the day before.
+			Expires: credential.Expiry{At: time.Date(2026, 12, 31, 0, 0, 0, 0, time.FixedZone("UTC+8", 8*3600)), DateOnly: true},
+			Usage:   credential.Usage{Method: "custom", Endpoint: "/api/usage/self", Paths: credential.UsagePaths{Balance: "data.balance", TodayCost: "data.today.cost", TodayRequests: "data.today.requests", TodayTokens: "data.today.tokens"}}},
 		{ID: "claude", Name: "Claude direct", APIType: credential.Anthropic, BaseURL: "https://api.anthropic.com",
 			Key: secret.New("sk-test-ant-0002"), Models: []string{"claude-opus-4-1"}, Tags: []string{"work"}, Usage: credential.Usage{Method: "sub2api"}},
 		{ID: "gemini", Name: "Gemini", APIType: credential.Google, BaseURL: "https://generativelanguage.googleapis.com",
@@ -327,7 +329,8 @@ func asResult(creds []*credential.Credential) importer.Result {
 	for _, c := range creds {
 		cc := *c
 		cc.ID, cc.Models, cc.Discovered = "", nil, nil
-		r.Found = append(r.Found, importer.Found{Source: "all-api-hub profile " + c.Name, Credential: &cc})
+		cc.Expires = credential.Expiry{} // import reads it into Found.Expires
+		r.Found = append(r.Found, importer.Found{Source: "all-api-hub profile " + c.Name, Credential: &cc, Expires: c.Expires.Day(time.Local)})
 	}
 	return r
 }
@@ -413,7 +416,7 @@ func TestAllAPIHubRoundTrip(t *testing.T) {
 			if d := cmp.Diff(wantHCL, gotHCL); d != "" {
 				t.Errorf("hub import HCL differs (-want +got):\n%s", d)
 			}
-			for _, s := range []string{`tags     = ["work", "cheap relays"]`, `method         = "custom"`, `token    = secret("openai-usage-token")`, `insecure = true`, `notes    = "free tier"`} {
+			for _, s := range []string{`tags     = ["work", "cheap relays"]`, `expires  = "2026-12-31"`, `method         = "custom"`, `token    = secret("openai-usage-token")`, `insecure = true`, `notes    = "free tier"`} {
 				if !strings.Contains(gotHCL, s) {
 					t.Errorf("HCL lacks %s:\n%s", s, gotHCL)
 				}
@@ -434,5 +437,33 @@ func TestAllAPIHubUnhappy(t *testing.T) {
 	odd.APIType = "azure"
 	if _, err := write(t, "all-api-hub", []*credential.Credential{odd}, export.Options{}); err == nil || !strings.Contains(err.Error(), `"azure"`) {
 		t.Errorf("unknown type: %v", err)
+	}
+}
+
+// An RFC 3339 expiry goes to All API Hub as the local day it falls on (the
+// extension keeps days), and comes back from hub import as that day.
+func TestAllAPIHubExpiryInstant(t *testing.T) {
+	c := *fixture()[0]
+	at := time.Date(2027, 3, 4, 18, 30, 0, 0, time.Local)
+	c.Expires = credential.Expiry{At: at}
+	data, err := write(t, "all-api-hub", []*credential.Credential{&c}, export.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2027, 3, 4, 0, 0, 0, 0, time.Local).UnixMilli()
+	if !bytes.Contains(data, []byte(`"expiresAt": `+strconv.FormatInt(want, 10)+`,`)) {
+		t.Errorf("expiresAt is not the local midnight %d:\n%s", want, data)
+	}
+	got, err := allapihub.Parse(data, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Found) != 1 || got.Found[0].Expires != "2027-03-04" {
+		t.Errorf("imported back: %+v", got.Found)
+	}
+	// No expiry: no expiresAt.
+	c.Expires = credential.Expiry{}
+	if data, _ := write(t, "all-api-hub", []*credential.Credential{&c}, export.Options{}); bytes.Contains(data, []byte("expiresAt")) {
+		t.Errorf("expiresAt without an expiry:\n%s", data)
 	}
 }

@@ -17,8 +17,10 @@ import (
 // the expression its key is read with (secret("id") or env("VAR")), never
 // the key itself.
 type Cred struct {
-	ID      string
-	C       *credential.Credential
+	ID string
+	C  *credential.Credential
+	// Expires is the day the key expires (YYYY-MM-DD), if the source says:
+	// written as the credential's expires.
 	Expires string
 	// KeyExpr is the api_key expression; UsageTokenExpr the usage block's
 	// token (a custom endpoint on another site), if any.
@@ -50,9 +52,6 @@ func WriteHCL(creds []Cred, blocks []Block) ([]byte, error) {
 			body.AppendNewline()
 		}
 		comment(body, c.Sources)
-		if c.Expires != "" {
-			body.AppendUnstructuredTokens(commentTokens(fmt.Sprintf("The key expires on %s (the source says so).", c.Expires)))
-		}
 		b := body.AppendNewBlock("credential", []string{c.ID}).Body()
 		if c.C.Name != "" && c.C.Name != c.ID {
 			b.SetAttributeValue("name", cty.StringVal(c.C.Name))
@@ -73,6 +72,9 @@ func WriteHCL(creds []Cred, blocks []Block) ([]byte, error) {
 		}
 		if c.C.Insecure {
 			b.SetAttributeValue("insecure", cty.True)
+		}
+		if c.Expires != "" {
+			b.SetAttributeValue("expires", cty.StringVal(c.Expires))
 		}
 		if u := c.C.Usage; u.Method != "" && u.Method != "auto" {
 			ub := b.AppendNewBlock("usage", nil).Body()

@@ -98,6 +98,9 @@ type TargetPlan struct {
 	Type    string       `json:"type"`
 	Files   []FileChange `json:"files"`
 	Notes   []string     `json:"notes,omitempty"`
+	// Warnings are what the user should know before this target is
+	// written: a key that has expired or expires soon.
+	Warnings []string `json:"warnings,omitempty"`
 	// Removed is set for a target that is no longer in the configuration.
 	Removed bool `json:"removed,omitempty"`
 	// Error is set when the target as a whole could not be planned.

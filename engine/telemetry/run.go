@@ -404,6 +404,9 @@ type VerifyOptions struct {
 	CLIs []string
 	// Model overrides the model used for probes.
 	Model string
+	// As probes every key as this API type instead of its own (hub verify
+	// --as): a temporary override, on a copy; the credential keeps its type.
+	As string
 }
 
 // A Verification is one credential's verify run.
@@ -414,6 +417,9 @@ type Verification struct {
 	Model, ModelFrom string
 	Checks           []Check
 	Skipped          bool
+	// As is the API type the key was probed as when it is not the
+	// credential's own (VerifyOptions.As), and SavedType that own type.
+	As, SavedType string
 }
 
 // OK reports whether every check passed.
@@ -437,11 +443,15 @@ var ErrNoModel = errors.New("no model to probe with: the key lists none; name on
 // as All API Hub does: --model, else the credential's own models, else a
 // suggestion from the list.
 func Verify(ctx context.Context, creds []*credential.Credential, opts VerifyOptions, o Options) []Verification {
-	res := each(ctx, &o, creds, func(ctx context.Context, c *credential.Credential) Verification {
-		v := Verification{ID: c.ID}
+	res := each(ctx, &o, creds, func(ctx context.Context, c *credential.Credential) (v Verification) {
+		v = Verification{ID: c.ID}
 		if ctx.Err() != nil {
 			v.Skipped = true
 			return v
+		}
+		if opts.As != "" && opts.As != c.APIType {
+			v.As, v.SavedType = opts.As, c.APIType
+			c = probedAs(c, opts.As)
 		}
 		fam, err := providers.Lookup(c.APIType)
 		if err != nil {
@@ -466,7 +476,26 @@ func Verify(ctx context.Context, creds []*credential.Credential, opts VerifyOpti
 				ck.Detail += "s"
 			}
 		}
+		now := o.now()
+		if f, ok := providers.AsFailure(ck.Err); ok && c.Expires.Expired(now) && (f.Class == providers.ClassInvalidKey || f.Class == providers.ClassDisabled) {
+			// Refused, and the configuration says the key has expired: that
+			// is the likelier reason, so the check says it first.
+			cp := *f
+			cp.Class = providers.ClassExpired
+			cp.Message = fmt.Sprintf("expires = %q (%s); the upstream answered: %s", c.Expires, c.Expires.Describe(now), f.Message)
+			ck.Err = &cp
+		}
 		v.Checks = append(v.Checks, ck)
+		accepted := err == nil
+		if f, ok := providers.AsFailure(err); ok && f.Class.KeyWorks() {
+			accepted = true
+		}
+		// The expiry goes last, after the probes.
+		defer func() {
+			if ck, ok := expiryCheck(c.Expires, now, accepted); ok {
+				v.Checks = append(v.Checks, ck)
+			}
+		}()
 		if err != nil {
 			if f, ok := providers.AsFailure(err); !ok || !f.Class.KeyWorks() {
 				return v
@@ -517,6 +546,37 @@ func Verify(ctx context.Context, creds []*credential.Credential, opts VerifyOpti
 		}
 	}
 	return res
+}
+
+// expiryCheck is the check of a key's configured expiry, if it has one: it
+// fails once the day has come, and says how long is left before.
+// accepted is whether the upstream accepted the key.
+func expiryCheck(e credential.Expiry, now time.Time, accepted bool) (Check, bool) {
+	if e.IsZero() {
+		return Check{}, false
+	}
+	ck := Check{Name: "expiry"}
+	if !e.Expired(now) {
+		ck.Detail = fmt.Sprintf("%s (expires = %q)", e.Describe(now), e)
+		return ck, true
+	}
+	msg := fmt.Sprintf("expires = %q (%s)", e, e.Describe(now))
+	if accepted {
+		msg += ", though the upstream still accepts the key; if it was renewed, update expires"
+	}
+	ck.Err = &providers.Failure{Class: providers.ClassExpired, Message: msg}
+	return ck, true
+}
+
+// probedAs returns a copy of c with API type as, for hub verify --as: the
+// base URL cut again for that type (Google's /v1beta), c itself untouched.
+func probedAs(c *credential.Credential, as string) *credential.Credential {
+	cp := *c
+	cp.APIType = as
+	if u, err := credential.NormalizeBaseURL(as, c.BaseURL, c.Insecure); err == nil {
+		cp.BaseURL = u
+	}
+	return &cp
 }
 
 func chooseModel(f providers.Family, c *credential.Credential, listed []string, override string) (model, from string) {

@@ -147,7 +147,8 @@
       const why = (c.why || []).map(([d, r]) => `${days[d]}: ${r}`).join("\n");
       html += `<tr class="cred" data-i="${i}" data-health="${esc(c.health)}">` +
         `<td><div class="id">${esc(c.id)}</div><div class="sub">${esc(c.type)} · ${esc(c.url)}</div><div>${tagHTML}</div></td>` +
-        `<td><span class="st ${esc(c.health)}">${esc(c.health)}${c.stale ? " (stale)" : ""}</span><div class="sub">${esc(c.reason || "")}</div></td>` +
+        `<td><span class="st ${esc(c.health)}">${esc(c.health)}${c.stale ? " (stale)" : ""}</span><div class="sub">${esc(c.reason || "")}</div>` +
+        (c.exp ? `<div class="sub exp${c.expNote ? (c.expired ? " error" : " warning") : ""}">${c.expNote ? esc(c.expNote) + " · " : "expires "}${esc(c.exp)}</div>` : "") + `</td>` +
         `<td class="num">${esc(bal)}${c.conv ? `<div class="sub">${esc(c.conv)}</div>` : ""}</td>` +
         `<td class="num">${esc(today)}</td>` +
         `<td class="chart balance"></td><td class="chart cost"></td><td class="chart health" title="${esc(why)}"></td></tr>`;
@@ -224,10 +225,14 @@
       card("Requests today", "requests", count(req), "across the credentials shown") +
       card("Failing", "failing", String(failing), `${warn} with a warning`) +
       card("Credentials", "credentials", String(sel.length), `of ${creds.length}`);
-    const bad = sel.filter((i) => creds[i].health === "error" || creds[i].health === "warning");
-    $("#attention").innerHTML = bad.length
-      ? `<h2>Needs attention</h2><ul>${bad.map((i) => `<li><span class="st ${esc(creds[i].health)}">${esc(creds[i].health)}</span> <b>${esc(creds[i].id)}</b>: ${esc(creds[i].reason || "")}</li>`).join("")}</ul>`
-      : "";
+    const bad = sel.filter((i) => creds[i].health === "error" || creds[i].health === "warning" || creds[i].expNote);
+    const item = (c) => {
+      const parts = [];
+      if (c.health === "error" || c.health === "warning") parts.push(`<span class="st ${esc(c.health)}">${esc(c.health)}</span> ${esc(c.reason || "")}`);
+      if (c.expNote) parts.push(`<span class="st ${c.expired ? "error" : "warning"}">${esc(c.expNote)}</span> (${esc(c.exp)})`);
+      return `<li><b>${esc(c.id)}</b>: ${parts.join("; ")}</li>`;
+    };
+    $("#attention").innerHTML = bad.length ? `<h2>Needs attention</h2><ul>${bad.map((i) => item(creds[i])).join("")}</ul>` : "";
     $("#cost-per-day").innerHTML = barChart(costDay.map((v) => (v == null ? null : v * rate())), 520, 150, (v) => sym() + short(v), "cost per day");
     $("#requests-per-day").innerHTML = barChart(reqDay, 520, 150, short, "requests per day");
     const rank = (m) => [...m.values()].sort((a, b) => b.cost - a.cost || b.req - a.req || a.name.localeCompare(b.name)).slice(0, 12);

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/secret"
@@ -63,6 +64,9 @@ type Options struct {
 	CNYPerUSD float64
 	// Currency is the unit the page opens in: "USD" (default) or "CNY".
 	Currency string
+	// ExpiryWarning is how long before a key's expiry the page says so
+	// (the hub block's expiry_warning).
+	ExpiryWarning time.Duration
 	// Refresh, when positive, makes the page reload itself every so many
 	// seconds (hub report --serve).
 	Refresh int
@@ -93,6 +97,12 @@ type credOut struct {
 	Stale     bool     `json:"stale,omitempty"`
 	Last      string   `json:"last,omitempty"`
 	Converted string   `json:"conv,omitempty"`
+	// Expires is the configured expiry's day; ExpiryNote says where now
+	// stands when it has passed or is within the warning ("expires in 3
+	// days"), with Expired set once it has passed.
+	Expires    string `json:"exp,omitempty"`
+	ExpiryNote string `json:"expNote,omitempty"`
+	Expired    bool   `json:"expired,omitempty"`
 	// The latest figures, from the state's record.
 	Balance   *num   `json:"bal,omitempty"`
 	Unlimited bool   `json:"unl,omitempty"`
@@ -178,6 +188,19 @@ func numPtr(f *float64) *num {
 // healthOrder puts the credentials that need attention first.
 var healthOrder = map[string]int{telemetry.Error: 0, telemetry.Warning: 1, telemetry.Unknown: 2, telemetry.Healthy: 3}
 
+// rank orders the rows: failing or expired, then warnings or expiring
+// soon, then unknown, then healthy.
+func (c *credOut) rank() int {
+	r := healthOrder[c.Health]
+	switch {
+	case c.Expired:
+		r = 0
+	case c.ExpiryNote != "":
+		r = min(r, 1)
+	}
+	return r
+}
+
 // Write writes the page for creds to w.
 func Write(w io.Writer, creds []Credential, opt Options) error {
 	if opt.Scrub == nil {
@@ -200,10 +223,10 @@ func Write(w io.Writer, creds []Credential, opt Options) error {
 		d.Currency = "CNY"
 	}
 	for _, c := range creds {
-		d.Creds = append(d.Creds, credential(c, d.Days, opt))
+		d.Creds = append(d.Creds, credentialOut(c, d.Days, opt))
 	}
 	slices.SortStableFunc(d.Creds, func(a, b credOut) int {
-		if x, y := healthOrder[a.Health], healthOrder[b.Health]; x != y {
+		if x, y := a.rank(), b.rank(); x != y {
 			return x - y
 		}
 		return strings.Compare(a.ID, b.ID)
@@ -291,11 +314,21 @@ func window(today time.Time, days int) []string {
 	return out
 }
 
-func credential(c Credential, days []string, opt Options) credOut {
+func credentialOut(c Credential, days []string, opt Options) credOut {
 	cr, s := c.Credential, opt.Scrub
 	out := credOut{ID: cr.ID, Name: s(cr.Name), Type: cr.APIType, URL: s(displayURL(cr.BaseURL)), Health: telemetry.Unknown, Reason: "never refreshed"}
 	for _, t := range cr.Tags {
 		out.Tags = append(out.Tags, s(t))
+	}
+	if e := cr.Expires; !e.IsZero() {
+		out.Expires = e.Day(opt.Location)
+		window := opt.ExpiryWarning
+		if window == 0 {
+			window = credential.DefaultExpiryWarning
+		}
+		if e.Expired(opt.Now) || e.Soon(opt.Now, window) {
+			out.ExpiryNote, out.Expired = e.Describe(opt.Now), e.Expired(opt.Now)
+		}
 	}
 	if r := c.Record; r != nil {
 		out.Health, out.Reason, out.Stale = r.Health.Status, s(r.Health.Reason), c.Stale

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/views/report"
 	"github.com/hubctl/hub/views/report/reporttest"
@@ -18,6 +19,8 @@ type pageData struct {
 	CNYPerUSD float64  `json:"cnyPerUsd"`
 	Creds     []struct {
 		ID, Type, URL, Health, Reason, H string
+		Exp, ExpNote                     string
+		Expired                          bool
 		Tags                             []string
 		Stale, Unl                       bool
 		Bal, Cost                        *float64
@@ -59,6 +62,9 @@ func TestWriteData(t *testing.T) {
 	creds := fx.Creds
 	creds[2].Credential.BaseURL = "https://user:pass@relay2.example.com/v1?token=sk-test-query-000000000000"
 	creds[3].Stale = true
+	creds[4].Credential.Expires = credential.Expiry{At: time.Date(2026, 12, 9, 0, 0, 0, 0, loc), DateOnly: true}
+	creds[6].Credential.Expires = credential.Expiry{At: time.Date(2026, 12, 1, 0, 0, 0, 0, loc), DateOnly: true}
+	creds[8].Credential.Expires = credential.Expiry{At: time.Date(2027, 6, 1, 0, 0, 0, 0, loc), DateOnly: true}
 	scrubbed := 0
 	d, page := write(t, creds, report.Options{Now: now, Location: loc, Days: 30, CNYPerUSD: 7.2, Currency: "CNY",
 		Scrub: func(s string) string { scrubbed++; return strings.ReplaceAll(s, "unavailable", "[scrubbed]") }})
@@ -73,13 +79,26 @@ func TestWriteData(t *testing.T) {
 	}
 	var order []string
 	for _, c := range d.Creds {
-		order = append(order, c.Health)
+		order = append(order, c.ID)
 	}
-	if got := strings.Join(order, " "); !strings.HasPrefix(got, "error error warning unknown healthy") {
+	// Failing or expired, then warnings or expiring, then unknown.
+	if got := strings.Join(order, " "); !strings.HasPrefix(got, "cred-0000 cred-0006 cred-0007 cred-0004 cred-0011 cred-0014 cred-0001") {
 		t.Errorf("order: %s", got)
 	}
 	for _, c := range d.Creds {
 		switch c.ID {
+		case "cred-0004":
+			if c.Exp != "2026-12-09" || c.ExpNote != "expires in 2 days" || c.Expired {
+				t.Errorf("expiring: %q %q %v", c.Exp, c.ExpNote, c.Expired)
+			}
+		case "cred-0006":
+			if c.ExpNote != "expired 6 days ago" || !c.Expired {
+				t.Errorf("expired: %q %v", c.ExpNote, c.Expired)
+			}
+		case "cred-0008":
+			if c.Exp != "2027-06-01" || c.ExpNote != "" {
+				t.Errorf("far expiry: %q %q", c.Exp, c.ExpNote)
+			}
 		case "cred-0002":
 			if c.URL != "https://relay2.example.com/v1" {
 				t.Errorf("url %s", c.URL)
