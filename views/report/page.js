@@ -180,7 +180,7 @@
     const rows = rowsEl.rows;
     let next = 0;
     const step = () => {
-      const end = performance.now() + 12;
+      const end = performance.now() + 30;
       while (next < rows.length && performance.now() < end) drawCharts(rows[next++]);
       if (next < rows.length) setTimeout(step, 0);
     };
