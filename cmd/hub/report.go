@@ -142,7 +142,7 @@ func (a *app) reportPage(names []string, fl *reportFlags, refresh int) ([]byte, 
 	if err != nil {
 		return nil, 0, err
 	}
-	salt := st.SaltBytes()
+	salt, now := st.SaltBytes(), time.Now()
 	creds := make([]report.Credential, len(sel))
 	for i, c := range sel {
 		rec, err := telemetry.Load(st, c.ID)
@@ -159,11 +159,7 @@ func (a *app) reportPage(names []string, fl *reportFlags, refresh int) ([]byte, 
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range work {
-				s, err := telemetry.LoadSeries(a.ctx, a.historyPath(), sel[i].ID)
-				if err == nil && s.Matches(sel[i], salt) {
-					creds[i].Series = s
-				}
-				errs[i] = err
+				creds[i].Series, errs[i] = a.series(cfg, sel[i], creds[i].Record, salt, now)
 			}
 		})
 	}
@@ -179,7 +175,7 @@ func (a *app) reportPage(names []string, fl *reportFlags, refresh int) ([]byte, 
 	}
 	var buf bytes.Buffer
 	err = report.Write(&buf, creds, report.Options{
-		Now: time.Now(), Location: time.Local, Days: int(fl.since / (24 * time.Hour)),
+		Now: now, Location: time.Local, Days: int(fl.since / (24 * time.Hour)),
 		CNYPerUSD: fl.cnyRate, Currency: fl.currency, Refresh: refresh, ExpiryWarning: cfg.ExpiryWarning,
 		Scrub: func(s string) string { return secret.Printable(a.redactor.Redact(secret.RedactKeyLike(s))) },
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hubctl/hub/engine/config"
 	"github.com/hubctl/hub/engine/telemetry"
 	"github.com/hubctl/hub/views"
 )
@@ -72,11 +73,15 @@ and is listed first, the soonest first.`,
 				var hrows []views.HistoryRow
 				for _, c := range sel {
 					row := views.HistoryRow{Credential: c, Days: dayNames, Points: make([]*telemetry.Point, days)}
-					s, err := telemetry.LoadSeries(a.ctx, a.historyPath(), c.ID)
+					rec, err := telemetry.Load(st, c.ID)
+					if err != nil {
+						return err
+					}
+					s, err := a.series(cfg, c, rec, salt, now)
 					if err != nil {
 						a.warnf("%v", err)
-					} else if s != nil && s.Matches(c, salt) {
-						row.Points = s.Window(now, time.Local, days)
+					} else if s != nil {
+						row.Points = s.On(dayNames)
 					}
 					hrows = append(hrows, row)
 				}
@@ -90,10 +95,10 @@ and is listed first, the soonest first.`,
 					return err
 				}
 				row := views.StatusRow{Credential: c, Record: rec, Stale: rec != nil && !rec.Matches(c, salt), ExpiryWarning: cfg.ExpiryWarning}
-				s, err := telemetry.LoadSeries(a.ctx, a.historyPath(), c.ID)
+				s, err := a.series(cfg, c, rec, salt, now)
 				if err != nil {
 					a.warnf("%v; its balance trend is left out", err)
-				} else if s != nil && s.Matches(c, salt) {
+				} else if s != nil {
 					row.Balances, row.Days = s.Balances(now, time.Local, days), dayNames
 				}
 				rows = append(rows, row)
@@ -128,3 +133,21 @@ func (f *dayFlag) Set(s string) error {
 }
 
 func (f *dayFlag) Type() string { return "days" }
+
+// series is credential c's history as this machine shows it: its own
+// series (nil when of another key), with the refreshes other hosts
+// recorded in the shared state since (rec's samples), so a machine that
+// does not refresh still sees the others'.
+func (a *app) series(cfg *config.Config, c *config.Credential, rec *telemetry.Record, salt []byte, now time.Time) (*telemetry.Series, error) {
+	s, err := telemetry.LoadSeries(a.ctx, a.historyPath(), c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Matches(c, salt) {
+		s = nil
+	}
+	if rec.Matches(c, salt) {
+		s = s.WithSamples(rec, time.Time{}, now, time.Local, cfg.History.Retention)
+	}
+	return s, nil
+}

@@ -176,7 +176,7 @@ func RecordHistory(ctx context.Context, o HistoryOptions, salt []byte, creds []*
 		if r.Skipped || rec == nil {
 			continue
 		}
-		if err := h.fold(ctx, creds[i], r.point(rec), r.At); err != nil {
+		if err := h.fold(ctx, creds[i], rec, r.point(rec), r.At); err != nil {
 			return err
 		}
 		if r.At.After(last) {
@@ -210,7 +210,7 @@ type historyWriter struct {
 // fold adds a refresh to its credential's series: its own, else an
 // orphan's of the same key (renamed), else a new one; a new one too when
 // its own is of another key, type or base URL.
-func (h *historyWriter) fold(ctx context.Context, c *credential.Credential, p Point, now time.Time) error {
+func (h *historyWriter) fold(ctx context.Context, c *credential.Credential, rec *Record, p Point, now time.Time) error {
 	s, err := LoadSeries(ctx, h.Dir, c.ID)
 	if err != nil {
 		return err
@@ -223,8 +223,53 @@ func (h *historyWriter) fold(ctx context.Context, c *credential.Credential, p Po
 	if !s.Matches(c, h.salt) {
 		s = &Series{APIType: c.APIType, BaseURL: c.BaseURL, KeyHash: KeyHash(h.salt, c.Key)}
 	}
+	// Refreshes other hosts recorded in the shared state since this
+	// series' last point come first (the current one is among them).
+	s = s.WithSamples(rec, p.At, now, h.Location, h.Retention)
 	s.Add(p, now, h.Location, h.Retention)
 	return StoreSeries(h.Dir, c.ID, s)
+}
+
+// WithSamples returns the series with the refreshes rec's history holds
+// (the state's last HistoryLen, recorded by any host sharing it) that are
+// newer than its last point and older than before, added in order: how a
+// machine's series learns of the refreshes other machines ran, and how
+// hub status and hub report show them on a machine that never refreshed.
+// A record of another key, type or base URL adds nothing; s is not
+// changed (a nil s gives a series of the samples alone). retention 0 is
+// the default.
+func (s *Series) WithSamples(rec *Record, before, now time.Time, loc *time.Location, retention time.Duration) *Series {
+	if rec == nil || len(rec.History) == 0 || (s != nil && (s.APIType != rec.APIType || s.BaseURL != rec.BaseURL || s.KeyHash != rec.KeyHash)) {
+		return s
+	}
+	if retention <= 0 {
+		retention = Retention
+	}
+	var out *Series
+	if s == nil {
+		out = &Series{APIType: rec.APIType, BaseURL: rec.BaseURL, KeyHash: rec.KeyHash}
+	} else {
+		cp := *s
+		cp.Days, cp.Recent = slices.Clone(s.Days), slices.Clone(s.Recent)
+		out = &cp
+	}
+	var since time.Time
+	if !out.Empty() {
+		since = out.last().At
+	}
+	for _, smp := range rec.History {
+		// A run of refreshes that found the same is its first and last.
+		for _, at := range []time.Time{smp.At, smp.Until} {
+			if at.IsZero() || !at.After(since) || (!before.IsZero() && !at.Before(before)) {
+				continue
+			}
+			p := Point{At: at, Health: smp.Health, Reason: string(smp.Class), Balance: smp.Balance, Unlimited: smp.Unlimited,
+				Cost: smp.TodayCost, Requests: smp.TodayRequests, Tokens: smp.TodayTokens}
+			out.Add(p, now, loc, retention)
+			since = at
+		}
+	}
+	return out
 }
 
 // adopt moves to c the orphan series measured with c's API type, base URL

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -127,4 +128,49 @@ func FuzzSeriesText(f *testing.F) {
 			t.Fatalf("round trip differs:\n%+v\n%+v", again, s)
 		}
 	})
+}
+
+// WithSamples: the refreshes another host recorded in the shared state
+// (the record's samples) join a series after its last point, a run of
+// identical refreshes as its first and last; a record of another key adds
+// nothing, and the series given is left as it was.
+func TestSeriesWithSamples(t *testing.T) {
+	loc := time.UTC
+	day := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, loc) }
+	now := day(7, 20)
+	rec := &Record{APIType: "openai", BaseURL: "https://x.example.com", KeyHash: "ab", History: []Sample{
+		{At: day(1, 9), Health: Healthy, Balance: f64(10)},
+		{At: day(3, 9), Until: day(5, 9), Health: Healthy, Balance: f64(8)},
+		{At: day(6, 9), Health: Error, Class: "quota_exhausted", Balance: f64(0)},
+	}}
+	mine := &Series{APIType: "openai", BaseURL: "https://x.example.com", KeyHash: "ab"}
+	mine.Add(Point{At: day(2, 9), Health: Healthy, Balance: f64(9)}, day(2, 9), loc, Retention)
+
+	got := mine.WithSamples(rec, time.Time{}, now, loc, 0)
+	var days []string
+	for _, p := range got.Daily() {
+		days = append(days, fmt.Sprintf("%s:%v:%s", p.Day, *p.Balance, p.Health))
+	}
+	if want := "2026-12-02:9:healthy 2026-12-03:8:healthy 2026-12-05:8:healthy 2026-12-06:0:error"; strings.Join(days, " ") != want {
+		t.Errorf("merged: %s\nwant    %s", strings.Join(days, " "), want)
+	}
+	if len(mine.Daily()) != 1 {
+		t.Error("the series given was changed")
+	}
+	if p := got.On([]string{"2026-12-06"})[0]; p == nil || p.Reason != "quota_exhausted" {
+		t.Errorf("the failure's class: %+v", p)
+	}
+	// before leaves out the refresh being recorded (and what follows it).
+	if got := mine.WithSamples(rec, day(5, 9), now, loc, 0); len(got.Daily()) != 2 {
+		t.Errorf("before: %d days", len(got.Daily()))
+	}
+	// A machine without a series of its own sees the samples alone.
+	if got := (*Series)(nil).WithSamples(rec, time.Time{}, now, loc, 0); got == nil || len(got.Daily()) != 4 {
+		t.Errorf("nil series: %+v", got)
+	}
+	other := *rec
+	other.KeyHash = "cd"
+	if got := mine.WithSamples(&other, time.Time{}, now, loc, 0); got != mine {
+		t.Error("another key's samples were merged")
+	}
 }
