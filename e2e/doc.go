@@ -11,6 +11,13 @@
 // what hub writes is what the tool reads: golden files can only show that hub
 // writes what we believe the tool reads.
 //
+// Some tools do not send a value as written. Where they rewrite the model
+// (Claude Code's legacy Opus remap, Gemini CLI's Gemini 3 promotions), the
+// target keeps a measured table that its plan notes come from, and a subtest
+// (claude_code_legacy_models, gemini_cli_model_rewrites) runs the tool once
+// per id of the table and its neighbours: it fails when the pinned tool and
+// the table disagree, or when the plan's note does not match what was sent.
+//
 // The suite is skipped unless HUB_E2E=1, and needs the tools installed by
 // e2e/setup.sh into $HUB_E2E_CACHE (default ~/.cache/hub-e2e):
 //

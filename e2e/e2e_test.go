@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hubctl/hub/targets/claudecode"
+	"github.com/hubctl/hub/targets/geminicli"
 )
 
 // runTimeout bounds one tool run. A prompt answered by a local fake takes a
@@ -27,8 +31,10 @@ func TestRealTools(t *testing.T) {
 		fn   func(*testing.T, *suite)
 	}{
 		{"claude_code", testClaudeCode},
+		{"claude_code_legacy_models", testClaudeCodeLegacyModels},
 		{"codex", testCodex},
 		{"gemini_cli", testGeminiCLI},
+		{"gemini_cli_model_rewrites", testGeminiCLIModelRewrites},
 		{"opencode", testOpencode},
 		{"claude_code_router", testClaudeCodeRouter},
 		{"kilo", testKilo},
@@ -98,6 +104,109 @@ target "claude_code" "default" {
 	}
 	w.keepsJSON(".claude/settings.json", settings)
 	w.importsBack("claude_code")
+}
+
+// Claude Code 2.1.328 does not always send ANTHROPIC_MODEL as written: it
+// replaces legacy Opus ids with the latest Opus. For each id below (the
+// remapped ones of claudecode.LegacyRemap's table and their neighbours),
+// the real tool sends what the table says, and hub's plan has a note naming
+// the id the relay will see exactly when that is not the id as written.
+// Then keep_legacy_models = true writes CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP
+// into the same env block, the note says the remap is off, and the relay
+// sees the id as written; hub import reads the attribute back.
+func testClaudeCodeLegacyModels(t *testing.T, s *suite) {
+	w := newWorld(t, s, "claude-legacy")
+	key := w.secretKey("relay")
+	config := func(model string, keep bool) string {
+		extra := ""
+		if keep {
+			extra = "\n  keep_legacy_models = true"
+		}
+		return fmt.Sprintf(`
+credential "relay" {
+  name     = "E2E relay"
+  api_type = "anthropic"
+  base_url = %q
+  api_key  = %s
+}
+
+target "claude_code" "default" {
+  credential = credential.relay
+  model      = %q%s
+}
+`, w.up.URL(), key, model, extra)
+	}
+	// sent runs claude -p and returns the models of its requests.
+	sent := func() []string {
+		before := len(w.up.requests())
+		r := w.run(runTimeout, "claude", "-p", "say hi")
+		if r.code != 0 || !contains(r.stdout, reply) {
+			t.Errorf("claude -p exited %d without the upstream's reply", r.code)
+		}
+		var models []string
+		for _, q := range w.up.requests()[before:] {
+			if q.Method == "POST" && q.Path == "/v1/messages" {
+				models = append(models, q.Model)
+			}
+		}
+		if len(models) == 0 {
+			t.Errorf("claude -p sent no POST /v1/messages")
+		}
+		return models
+	}
+
+	for _, id := range []string{
+		"claude-opus-4-1", "claude-opus-4-1-20250805", "claude-opus-4-0", "claude-opus-4-20250514",
+		"CLAUDE-OPUS-4-0", "claude-opus-4-1-20250805[1m]", "claude-opus-4-0[1M]",
+		"claude-opus-4", "claude-opus-4-1-thinking", "claude-opus-4-1-20250806", "anthropic/claude-opus-4-1",
+		"claude-opus-4-5", "claude-sonnet-4-0", "claude-sonnet-4-20250514", "claude-3-opus-20240229",
+	} {
+		notes := w.planNotes(config(id, false))
+		w.apply("claude_code", config(id, false))
+		to, remapped := claudecode.LegacyRemap(id)
+		if !remapped {
+			to = id
+		}
+		models := sent()
+		for _, m := range models {
+			if m != to {
+				t.Errorf("model %q: Claude Code %s sent %q; claudecode.LegacyRemap says %q (update the table in targets/claudecode/remap.go)",
+					id, claudecode.RemapCheckedVersion, m, to)
+			}
+		}
+		note := strings.Join(notes, "\n")
+		switch {
+		case remapped && !strings.Contains(note, fmt.Sprintf("sends model %q as %q", id, to)):
+			t.Errorf("model %q is sent as %q, but the plan does not say so:\n%s", id, to, note)
+		case remapped && !strings.Contains(note, "keep_legacy_models = true"):
+			t.Errorf("model %q: the plan's note does not name keep_legacy_models:\n%s", id, note)
+		case !remapped && strings.Contains(note, claudecode.DisableRemapEnv):
+			t.Errorf("model %q is sent as written, but the plan notes a remap:\n%s", id, note)
+		}
+	}
+
+	const legacy = "claude-opus-4-1"
+	notes := strings.Join(w.planNotes(config(legacy, true)), "\n")
+	if !strings.Contains(notes, "turns that off, so it is sent as written") {
+		t.Errorf("with keep_legacy_models the plan does not say the remap is off:\n%s", notes)
+	}
+	w.apply("claude_code", config(legacy, true))
+	var settings struct{ Env map[string]string }
+	if err := json.Unmarshal([]byte(w.read(".claude/settings.json")), &settings); err != nil {
+		t.Fatal(err)
+	}
+	if v := settings.Env[claudecode.DisableRemapEnv]; v != "1" {
+		t.Errorf("settings.json env.%s = %q, want \"1\"", claudecode.DisableRemapEnv, v)
+	}
+	for _, m := range sent() {
+		if m != legacy {
+			t.Errorf("with keep_legacy_models, Claude Code sent %q, want %q as written", m, legacy)
+		}
+	}
+	w.importsBack("claude_code")
+	if src, _ := os.ReadFile(filepath.Join(w.root, "reimport", "imported.hcl")); !strings.Contains(string(src), "keep_legacy_models = true") {
+		t.Errorf("hub import did not read keep_legacy_models back:\n%s", src)
+	}
 }
 
 // Codex CLI 0.169.0: config.toml provider table → POST /v1/responses with
@@ -206,6 +315,63 @@ target "gemini_cli" "default" {
 		t.Errorf("gemini -p did not print the upstream's reply %q", reply)
 	}
 	w.keepsJSON(".gemini/settings.json", settings)
+}
+
+// Gemini CLI 0.61.0 with an API key sends some older Gemini 3 ids as newer
+// ones. For each id below (geminicli.ModelRewrite's table and controls) the
+// real tool sends what the table says, and hub's plan notes the id the relay
+// will see exactly when it is not the id as written.
+func testGeminiCLIModelRewrites(t *testing.T, s *suite) {
+	w := newWorld(t, s, "gemini-models")
+	for _, id := range []string{
+		"gemini-3-pro-preview", "gemini-3-flash", "gemini-3.5-flash", "gemini-3.1-flash-lite",
+		"gemini-2.5-pro", "gemini-3-flash-preview", "gemini-3.1-pro-preview",
+	} {
+		config := fmt.Sprintf(`
+credential "gem" {
+  name     = "E2E Gemini relay"
+  api_type = "google"
+  base_url = %q
+  api_key  = %q
+}
+
+target "gemini_cli" "default" {
+  credential      = credential.gem
+  model           = %q
+  trusted_folders = [%q]
+}
+`, w.up.URL(), w.key, id, w.work)
+		notes := strings.Join(w.planNotes(config), "\n")
+		w.apply("gemini_cli", config)
+		to, rewritten := geminicli.ModelRewrite(id)
+		if !rewritten {
+			to = id
+		}
+		before := len(w.up.requests())
+		r := w.run(runTimeout, "gemini", "-p", "say hi")
+		if r.code != 0 || !contains(r.stdout, reply) {
+			t.Errorf("model %q: gemini -p exited %d without the upstream's reply", id, r.code)
+		}
+		n := 0
+		for _, q := range w.up.requests()[before:] {
+			if strings.HasSuffix(q.Path, ":streamGenerateContent") {
+				n++
+				if q.Model != to {
+					t.Errorf("model %q: Gemini CLI %s sent %q; geminicli.ModelRewrite says %q (update the table in targets/geminicli/models.go)",
+						id, geminicli.ModelsCheckedVersion, q.Model, to)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("model %q: gemini -p sent no streamGenerateContent request", id)
+		}
+		switch {
+		case rewritten && !strings.Contains(notes, fmt.Sprintf("sends model %q as %q", id, to)):
+			t.Errorf("model %q is sent as %q, but the plan does not say so:\n%s", id, to, notes)
+		case !rewritten && strings.Contains(notes, "promotes"):
+			t.Errorf("model %q is sent as written, but the plan notes a rewrite:\n%s", id, notes)
+		}
+	}
 }
 
 // opencode 1.18.33: opencode.json provider with @ai-sdk/openai-compatible →

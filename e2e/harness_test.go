@@ -275,6 +275,31 @@ func (w *world) apply(targetType, hcl string) bool {
 	return true
 }
 
+// planNotes writes hub.hcl and returns the notes of `hub plan --json`
+// (its target_note messages' "note"), which say what the tools will do
+// with what hub writes. A plan shows notes only for targets it changes.
+func (w *world) planNotes(hcl string) []string {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.hubd, "hub.hcl"), []byte(hcl), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+	out, err := w.runHub("plan", "--json")
+	if err != nil {
+		w.t.Fatalf("hub plan --json failed: %v\n%s", err, out)
+	}
+	var notes []string
+	for _, line := range strings.Split(out, "\n") {
+		var msg struct {
+			Type string `json:"type"`
+			Note string `json:"note"`
+		}
+		if json.Unmarshal([]byte(line), &msg) == nil && msg.Type == "target_note" {
+			notes = append(notes, msg.Note)
+		}
+	}
+	return notes
+}
+
 // secretKey keeps w.key as hub's age-encrypted secret NAME: an identity
 // in the default place (~/.config/hub/identity.txt), the recipients file
 // and secrets/NAME.age in the configuration directory. It returns the

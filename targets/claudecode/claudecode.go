@@ -4,12 +4,16 @@
 // ~/.claude. Owns, under "env": ANTHROPIC_BASE_URL, the key variable
 // (ANTHROPIC_AUTH_TOKEN, sent as a bearer token as relays expect, or
 // ANTHROPIC_API_KEY with key_env), and when set ANTHROPIC_MODEL and
-// ANTHROPIC_DEFAULT_{SONNET,OPUS,HAIKU}_MODEL. Every other key (hooks,
+// ANTHROPIC_DEFAULT_{SONNET,OPUS,HAIKU}_MODEL, and with keep_legacy_models
+// CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP. Every other key (hooks,
 // permissions, statusLine, enabledPlugins, the user's own env entries) and the
 // file's order and indentation are kept.
 //
 // Checked with @anthropic-ai/claude-code 2.1.328: with these settings it sends
-// POST {ANTHROPIC_BASE_URL}/v1/messages with Authorization: Bearer KEY.
+// POST {ANTHROPIC_BASE_URL}/v1/messages with Authorization: Bearer KEY. It
+// does not always send ANTHROPIC_MODEL as written: it replaces the legacy
+// Opus 4.0 and 4.1 ids with the latest Opus (remap.go has the measured
+// table), which the plan notes, and which keep_legacy_models turns off.
 // Docs: https://docs.anthropic.com/en/docs/claude-code/settings
 package claudecode
 
@@ -48,6 +52,11 @@ type Target struct {
 	// KeyEnv is the variable the key goes in: ANTHROPIC_AUTH_TOKEN (default,
 	// a bearer token) or ANTHROPIC_API_KEY (x-api-key, for official keys).
 	KeyEnv string `hcl:"key_env,optional"`
+	// KeepLegacyModels writes CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP = "1",
+	// so that Claude Code sends a legacy model id (claude-opus-4-1) as
+	// written instead of replacing it with the latest Opus: for a relay that
+	// serves, or bills, the old model and not the new one.
+	KeepLegacyModels bool `hcl:"keep_legacy_models,optional"`
 }
 
 var (
@@ -110,6 +119,9 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 			spec.Items = append(spec.Items, targets.Item{Key: env(m.name), Value: m.value})
 		}
 	}
+	if t.KeepLegacyModels {
+		spec.Items = append(spec.Items, targets.Item{Key: env(DisableRemapEnv), Value: "1"})
+	}
 	other := apiKey
 	if t.keyEnv() == apiKey {
 		other = authToken
@@ -123,6 +135,39 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 }
 
 // Notes implements targets.Noter.
-func (t *Target) Notes(*targets.Input) []string {
-	return []string{"Claude Code reads settings.json when it starts: restart running sessions to use the new values."}
+func (t *Target) Notes(in *targets.Input) []string {
+	var notes []string
+	if n := t.remapNote(in); n != "" {
+		notes = append(notes, n)
+	}
+	return append(notes, "Claude Code reads settings.json when it starts: restart running sessions to use the new values.")
+}
+
+// remapNote says what Claude Code will send for the ANTHROPIC_MODEL hub
+// writes, when that is not the id as written (see legacyRemap), or "". The
+// other model variables are sent as written, so they need no note.
+func (t *Target) remapNote(in *targets.Input) string {
+	c := in.Credential()
+	if c == nil {
+		return ""
+	}
+	it, ok := targets.ModelItem(targets.Key{"env", "ANTHROPIC_MODEL"}, t.Model, c, credential.FamilyClaude)
+	if !ok {
+		return ""
+	}
+	model, _ := it.Value.(string)
+	to, remapped := LegacyRemap(model)
+	if !remapped {
+		return ""
+	}
+	what := fmt.Sprintf("model %q", model)
+	if it.Origin != "" {
+		what += " (" + it.Origin + ")"
+	}
+	if t.KeepLegacyModels {
+		return fmt.Sprintf("Claude Code %s would send %s as %q (it remaps legacy Opus ids); keep_legacy_models = true writes env.%s = \"1\", which turns that off, so it is sent as written.",
+			RemapCheckedVersion, what, to, DisableRemapEnv)
+	}
+	return fmt.Sprintf("Claude Code %s sends %s as %q unless %s is set: it remaps legacy Opus ids to the latest Opus, and says so only on stderr. To send %q as written (a relay that serves or bills the old model), set keep_legacy_models = true on this target: hub then writes env.%s = \"1\".",
+		RemapCheckedVersion, what, to, DisableRemapEnv, model, DisableRemapEnv)
 }

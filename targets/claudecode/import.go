@@ -11,8 +11,9 @@ import (
 var _ targets.Importer = (*Target)(nil)
 
 // Import implements targets.Importer: settings.json's env holds the base URL
-// and the key (ANTHROPIC_AUTH_TOKEN, or ANTHROPIC_API_KEY: key_env), and the
-// models. A login (OAuth, no key in env) is no block.
+// and the key (ANTHROPIC_AUTH_TOKEN, or ANTHROPIC_API_KEY: key_env), the
+// models, and CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP = "1" (keep_legacy_models).
+// A login (OAuth, no key in env) is no block.
 func (t *Target) Import(env targets.Env, read func(string) ([]byte, error)) ([]targets.Imported, error) {
 	files, err := (&Target{}).Files(env)
 	if err != nil {
@@ -68,6 +69,10 @@ func (t *Target) Import(env targets.Env, read func(string) ([]byte, error)) ([]t
 		if v, ok := get(m.env); ok && v != "" {
 			imp.Attrs = append(imp.Attrs, targets.Attr{Name: m.attr, Value: v})
 		}
+	}
+	// Only hub's own value: any other is the user's, which hub leaves alone.
+	if v, _ := get(DisableRemapEnv); v == "1" {
+		imp.Attrs = append(imp.Attrs, targets.Attr{Name: "keep_legacy_models", Value: true})
 	}
 	if imp.NoBlock {
 		imp.Attrs = nil

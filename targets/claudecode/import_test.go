@@ -115,3 +115,34 @@ func TestImportInexact(t *testing.T) {
 		}
 	}
 }
+
+// hub's own CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP = "1" comes back as
+// keep_legacy_models, which then adopts it; any other value is the user's.
+func TestImportKeepLegacyModels(t *testing.T) {
+	home := t.TempDir()
+	targettest.WriteFiles(t, home, map[string]string{".claude/settings.json": `{
+  "env": {
+    "ANTHROPIC_BASE_URL": "https://relay.example.com",
+    "ANTHROPIC_AUTH_TOKEN": "sk-test-claude-import-0004",
+    "ANTHROPIC_MODEL": "claude-opus-4-1",
+    "CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP": "1"
+  }
+}
+`})
+	src, found := targettest.Import(t, "claude_code", home, nil)
+	if len(found) != 1 || found[0].NoBlock {
+		t.Fatalf("found %+v", found)
+	}
+	targettest.GoldenFile(t, "testdata/import/keep_legacy_models.hcl", src)
+
+	found, err := importDirect(t, map[string]string{".claude/settings.json": `{"env": {"ANTHROPIC_BASE_URL": "https://relay.example.com",
+  "ANTHROPIC_AUTH_TOKEN": "sk-test-claude-import-0004", "CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP": "true"}}`})
+	if err != nil || len(found) != 1 {
+		t.Fatalf("%+v, %v", found, err)
+	}
+	for _, a := range found[0].Attrs {
+		if a.Name == "keep_legacy_models" {
+			t.Errorf("a value hub never writes (\"true\") became keep_legacy_models")
+		}
+	}
+}

@@ -26,7 +26,9 @@
 // with x-goog-api-key: KEY, the key read exactly from a quoted value holding
 // # and blanks, from CRLF files and `export` lines; in an untrusted folder it
 // stops with "you must specify the GEMINI_API_KEY environment variable";
-// with GEMINI_CLI_HOME it reads $GEMINI_CLI_HOME/.gemini; it rejects a
+// with GEMINI_CLI_HOME it reads $GEMINI_CLI_HOME/.gemini; it sends a few
+// older Gemini 3 ids as newer ones (models.go has the measured table, and the
+// plan notes it); it rejects a
 // settings.json with trailing commas (comments are fine). Docs:
 // https://github.com/google-gemini/gemini-cli/blob/main/docs/get-started/authentication.md
 package geminicli
@@ -200,6 +202,19 @@ func (t *Target) Notes(in *targets.Input) []string {
 	}
 	if c := in.Credential(); c != nil && c.APIType == credential.OpenAICompatible {
 		notes = append(notes, fmt.Sprintf("credential %q is openai-compatible: Gemini CLI sends Gemini API requests (POST %s/v1beta/models/MODEL:streamGenerateContent, key in x-goog-api-key), which work only if the relay serves the Gemini API there, as New API and Sub2API do.", c.ID, BaseURL(c)))
+	}
+	if c := in.Credential(); c != nil {
+		if it, ok := targets.ModelItem(targets.Key{"GEMINI_MODEL"}, t.Model, c, credential.FamilyGemini); ok {
+			model, _ := it.Value.(string)
+			if to, ok := ModelRewrite(model); ok {
+				what := fmt.Sprintf("model %q", model)
+				if it.Origin != "" {
+					what += " (" + it.Origin + ")"
+				}
+				notes = append(notes, fmt.Sprintf("Gemini CLI %s sends %s as %q: with an API key it promotes older Gemini 3 ids to the latest of their line, and no setting turns that off. Make sure the relay serves %q, or set model to the id you want sent.",
+					ModelsCheckedVersion, what, to, to))
+			}
+		}
 	}
 	notes = append(notes, fmt.Sprintf("Gemini CLI reads %s and its auth settings only when it starts: restart running sessions. A variable already set in the shell wins over the file, and a .env in the working folder or a folder above it is read instead of this one.", env))
 	return notes
