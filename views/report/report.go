@@ -235,7 +235,10 @@ func Write(w io.Writer, creds []Credential, opt Options) error {
 	if err != nil {
 		return err
 	}
-	page := strings.NewReplacer("{{css}}", pageCSS, "{{js}}", pageJS, "{{data}}", payload).Replace(pageHTML)
+	// The data goes into the script's one {{data}}; nothing else of ours
+	// holds that text, and base64 needs no escaping in a string literal.
+	js := strings.Replace(pageJS, "{{data}}", payload, 1)
+	page := strings.NewReplacer("{{css}}", pageCSS, "{{js}}", js).Replace(pageHTML)
 	_, err = io.WriteString(w, page)
 	return err
 }
@@ -285,16 +288,16 @@ func encode(d data) (string, error) {
 // Decode returns the JSON data a page carries (for tests and for checking
 // a page for leaks, since the data is compressed).
 func Decode(page []byte) ([]byte, error) {
-	const open = `<script id="hub-data" type="application/octet-stream">`
+	const open = `const HUB_DATA = "`
 	_, rest, ok := bytes.Cut(page, []byte(open))
 	if !ok {
-		return nil, fmt.Errorf("not a hub report: no data element")
+		return nil, fmt.Errorf("not a hub report: no data")
 	}
-	b64, _, ok := bytes.Cut(rest, []byte("</script>"))
+	b64, _, ok := bytes.Cut(rest, []byte(`";`))
 	if !ok {
-		return nil, fmt.Errorf("not a hub report: the data element is not closed")
+		return nil, fmt.Errorf("not a hub report: the data is not closed")
 	}
-	raw, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(b64)))
+	raw, err := base64.StdEncoding.DecodeString(string(b64))
 	if err != nil {
 		return nil, fmt.Errorf("hub report data: %w", err)
 	}
