@@ -117,6 +117,14 @@ func (a *app) applyRun(f planFlags, auto bool, planFile string, destroy bool) er
 	if res == nil {
 		return nil
 	}
+	if opts.Saved != nil {
+		// A saved plan skips the review, where its warnings show.
+		for _, t := range done.Plan.Targets {
+			for _, w := range t.Warnings {
+				a.warnf("%s", w)
+			}
+		}
+	}
 	view.Applied(op, done.Plan, res)
 	if err := res.Err(); err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {

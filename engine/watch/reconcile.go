@@ -116,7 +116,8 @@ type Round struct {
 	ConfigErr bool
 	Events    []Event
 	// Warnings are problems that did not stop the round (a directory that
-	// could not be watched).
+	// could not be watched), and the plan's warnings of the targets it
+	// wrote (a key that has expired or expires soon).
 	Warnings []error
 }
 
@@ -201,6 +202,13 @@ func (r *Reconciler) Round(ctx context.Context, want func(dirs []string) error) 
 		r.remember(planned.Plan, res.State, sess.Engine.Host, false)
 	}
 	out.Events = append(out.Events, written(planned.Plan, res)...)
+	// What the plan warned of before writing (a key past or near its
+	// expiry), once per round that writes the target.
+	for _, t := range planned.Plan.Targets {
+		for _, w := range t.Warnings {
+			out.Warnings = append(out.Warnings, errors.New(w))
+		}
+	}
 	if err := res.Err(); err != nil {
 		return out, err
 	}

@@ -170,3 +170,28 @@ func TestReconcilerLockHeld(t *testing.T) {
 		t.Fatal("wrote while another run held the lock")
 	}
 }
+
+// A round that writes a target with a key past its expiry says so in its
+// warnings, as hub plan and hub apply do; a quiet round does not repeat it.
+func TestReconcilerExpiryWarning(t *testing.T) {
+	f := newRecFixture(t)
+	src, _ := os.ReadFile(filepath.Join(f.dir, "hub.hcl"))
+	expired := strings.Replace(string(src), `api_key  = env("RELAY_API_KEY")`, "api_key  = env(\"RELAY_API_KEY\")\n  expires  = \"2020-01-31\"", 1)
+	if err := os.WriteFile(filepath.Join(f.dir, "hub.hcl"), []byte(expired), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.round()
+	if err != nil || kinds(r) != "wrote claude_code.default, wrote codex.default" {
+		t.Fatalf("round: %v: %s", err, kinds(r))
+	}
+	var ws []string
+	for _, w := range r.Warnings {
+		ws = append(ws, w.Error())
+	}
+	if len(ws) != 2 || !strings.Contains(ws[0], "claude_code.default is about to be written with the key of credential.relay, which expired") {
+		t.Errorf("warnings: %q", ws)
+	}
+	if r, _ := f.round(); len(r.Warnings) != 0 {
+		t.Errorf("quiet round warned: %v", r.Warnings)
+	}
+}
