@@ -170,7 +170,7 @@ target "claude_code" "default" {
 		models := sent()
 		for _, m := range models {
 			if m != to {
-				t.Errorf("model %q: Claude Code %s sent %q; claudecode.LegacyRemap says %q (update the table in targets/claudecode/remap.go)",
+				t.Errorf("model %q: Claude Code %s sent %q; claudecode.LegacyRemap says %q (update the table in targets/internal/toolmodels)",
 					id, claudecode.RemapCheckedVersion, m, to)
 			}
 		}
@@ -357,7 +357,7 @@ target "gemini_cli" "default" {
 			if strings.HasSuffix(q.Path, ":streamGenerateContent") {
 				n++
 				if q.Model != to {
-					t.Errorf("model %q: Gemini CLI %s sent %q; geminicli.ModelRewrite says %q (update the table in targets/geminicli/models.go)",
+					t.Errorf("model %q: Gemini CLI %s sent %q; geminicli.ModelRewrite says %q (update the table in targets/internal/toolmodels)",
 						id, geminicli.ModelsCheckedVersion, q.Model, to)
 				}
 			}

@@ -34,6 +34,7 @@ import (
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
+	"github.com/hubctl/hub/targets/internal/toolmodels"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
 )
 
@@ -314,10 +315,47 @@ func (t *Target) Notes(in *targets.Input) []string {
 		"CC Switch reads its database when it starts: restart CC Switch to see the change.",
 		"Before hub first changes cc-switch.db it copies it beside it (cc-switch.db.hub-backup-TIME); hub writes only rows whose id starts with \"hub-\", in one transaction.",
 	}
+	notes = append(notes, t.modelNotes(in)...)
 	if t.Current {
 		notes = append(notes, "current = true: settings.json's currentProvider<App> names hub's provider; CC Switch writes the tool's own config (~/.claude/settings.json, ...) when you switch in its window.")
 	} else {
 		notes = append(notes, "Which provider is current is left to you: pick hub's in CC Switch (or set current = true).")
+	}
+	return notes
+}
+
+// modelNotes say, per provider row, when the tool CC Switch hands the row
+// to will send its model as another id (toolmodels' measured tables).
+func (t *Target) modelNotes(in *targets.Input) []string {
+	var notes []string
+	for _, r := range t.rows(in) {
+		var key, tool, version string
+		var rewrite func(string) (string, bool)
+		var family string
+		switch r.app {
+		case "claude":
+			key, tool, version, rewrite, family = "ANTHROPIC_MODEL", "Claude Code", toolmodels.ClaudeCodeVersion, toolmodels.ClaudeCodeRemap, credential.FamilyClaude
+		case "gemini":
+			key, tool, version, rewrite, family = "GEMINI_MODEL", "Gemini CLI", toolmodels.GeminiCLIVersion, toolmodels.GeminiCLIRewrite, credential.FamilyGemini
+		default:
+			continue
+		}
+		it, ok := targets.ModelItem(targets.Key{key}, "", r.c, family)
+		if !ok {
+			continue
+		}
+		model, _ := it.Value.(string)
+		to, ok := rewrite(model)
+		if !ok {
+			continue
+		}
+		note := fmt.Sprintf("provider %s: %s %s sends %s = %q as %q.", RowID(r.c.ID, r.app), tool, version, key, model, to)
+		if r.app == "claude" {
+			note += fmt.Sprintf(" To keep the id, set %s = \"1\" in that provider's env in CC Switch.", toolmodels.DisableRemapEnv)
+		} else {
+			note += " No setting turns that off: make sure the relay serves it, or give the credential the model you want sent first."
+		}
+		notes = append(notes, note)
 	}
 	return notes
 }

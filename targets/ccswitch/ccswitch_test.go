@@ -423,3 +423,27 @@ func TestCurrent(t *testing.T) {
 		t.Errorf("hub rows left after the block was removed: %v", hub)
 	}
 }
+
+// TestModelNotes: a provider row whose model the tool it is for will send
+// as another id (the measured tables of targets/internal/toolmodels) gets a
+// note naming the row, the tool and its version; other rows none.
+func TestModelNotes(t *testing.T) {
+	tg := &Target{}
+	creds := []*credential.Credential{
+		{ID: "old", APIType: credential.Anthropic, Key: secret.New("sk-test-ccs-old-0001"), Models: []string{"claude-opus-4-1"}},
+		{ID: "new", APIType: credential.Anthropic, Key: secret.New("sk-test-ccs-new-0002"), Models: []string{"claude-sonnet-4-5"}},
+		{ID: "gem", APIType: credential.Google, Key: secret.New("sk-test-ccs-gem-0003"), Models: []string{"gemini-3-pro-preview"}},
+		{ID: "oai", APIType: credential.OpenAI, Key: secret.New("sk-test-ccs-oai-0004"), Models: []string{"gpt-5"}},
+	}
+	var got []string
+	for _, n := range tg.Notes(&targets.Input{Address: "cc_switch.mine", Credentials: creds}) {
+		if strings.HasPrefix(n, "provider ") {
+			got = append(got, n)
+		}
+	}
+	want := []string{
+		`provider hub-old-claude: Claude Code 2.1.328 sends ANTHROPIC_MODEL = "claude-opus-4-1" as "claude-opus-5-5". To keep the id, set CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP = "1" in that provider's env in CC Switch.`,
+		`provider hub-gem-gemini: Gemini CLI 0.61.0 sends GEMINI_MODEL = "gemini-3-pro-preview" as "gemini-3.1-pro-preview". No setting turns that off: make sure the relay serves it, or give the credential the model you want sent first.`,
+	}
+	sameLines(t, "model notes", got, want)
+}

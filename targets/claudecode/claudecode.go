@@ -12,7 +12,7 @@
 // Checked with @anthropic-ai/claude-code 2.1.328: with these settings it sends
 // POST {ANTHROPIC_BASE_URL}/v1/messages with Authorization: Bearer KEY. It
 // does not always send ANTHROPIC_MODEL as written: it replaces the legacy
-// Opus 4.0 and 4.1 ids with the latest Opus (remap.go has the measured
+// Opus 4.0 and 4.1 ids with the latest Opus (targets/internal/toolmodels has the measured
 // table), which the plan notes, and which keep_legacy_models turns off.
 // Docs: https://docs.anthropic.com/en/docs/claude-code/settings
 package claudecode
@@ -144,7 +144,7 @@ func (t *Target) Notes(in *targets.Input) []string {
 }
 
 // remapNote says what Claude Code will send for the ANTHROPIC_MODEL hub
-// writes, when that is not the id as written (see legacyRemap), or "". The
+// writes, when that is not the id as written (see toolmodels.ClaudeCodeRemap), or "". The
 // other model variables are sent as written, so they need no note.
 func (t *Target) remapNote(in *targets.Input) string {
 	c := in.Credential()
