@@ -34,8 +34,8 @@ import (
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/targets"
-	"github.com/hubctl/hub/targets/internal/toolmodels"
 	"github.com/hubctl/hub/targets/internal/jsonedit"
+	"github.com/hubctl/hub/targets/internal/toolmodels"
 )
 
 // Type is the target type label.
