@@ -210,6 +210,9 @@ func (e *Engine) planTarget(ctx context.Context, sys system.System, j *targetJob
 		if n, ok := j.impl.(targets.Noter); ok {
 			j.plan.Notes = n.Notes(j.in)
 		}
+		if n, ok := j.impl.(targets.StandingNoter); ok {
+			j.plan.Standing = n.StandingNotes(j.in)
+		}
 	}
 	for _, path := range withOwnedFiles(paths, j.owned) {
 		var spec *targets.Spec

@@ -61,6 +61,14 @@ type Noter interface {
 	Notes(in *Input) []string
 }
 
+// StandingNoter is implemented by targets whose tool does something to a
+// value hub wrote that the user should know of even when nothing changes
+// (a model id the tool sends as another): every plan shows these notes,
+// with changes or without, where Notes show only with changes.
+type StandingNoter interface {
+	StandingNotes(in *Input) []string
+}
+
 // InPlace is implemented by targets whose tool watches its file directly and
 // stops noticing changes once the file is replaced by rename (CLIProxyAPI):
 // such files are rewritten in place instead (see system.WriteFileInPlace).

@@ -83,6 +83,7 @@ func WritePlan(w io.Writer, p *plans.Plan, st Style) {
 		} else {
 			fmt.Fprintln(w, "No changes. Every target matches the configuration.")
 		}
+		standing(w, p)
 		return
 	}
 	legend(w, p, st)
@@ -116,14 +117,35 @@ func WritePlan(w io.Writer, p *plans.Plan, st Style) {
 			}
 			fmt.Fprintln(w)
 		}
-		for _, n := range t.Notes {
+		notes := append(append([]string(nil), t.Standing...), t.Notes...)
+		for _, n := range notes {
 			fmt.Fprintf(w, "  note: %s\n", n)
 		}
-		if len(t.Notes) > 0 {
+		if len(notes) > 0 {
 			fmt.Fprintln(w)
 		}
 	}
 	fmt.Fprintln(w, SummaryLine(p.Summary()))
+	standing(w, p)
+}
+
+// standing writes the standing notes of the targets without changes: what
+// their tools will do to a value already written (a model id sent as
+// another) holds whether or not this plan changes anything.
+func standing(w io.Writer, p *plans.Plan) {
+	first := true
+	for _, t := range p.Targets {
+		if t.HasChanges() || len(t.Standing) == 0 {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w)
+			first = false
+		}
+		for _, n := range t.Standing {
+			fmt.Fprintf(w, "note (%s): %s\n", t.Address, n)
+		}
+	}
 }
 
 func change(c plans.ItemChange) string {

@@ -78,6 +78,9 @@ func (j *JSON) Plan(p *plans.Plan, operation string) {
 					map[string]any{"target": t.Address, "path": f.Path, "change": c})
 			}
 		}
+		for _, n := range t.Standing {
+			j.Emit("info", "target_note", t.Address+": "+n, map[string]any{"target": t.Address, "note": n, "standing": true})
+		}
 		if !t.HasChanges() {
 			continue
 		}

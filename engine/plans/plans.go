@@ -98,6 +98,9 @@ type TargetPlan struct {
 	Type    string       `json:"type"`
 	Files   []FileChange `json:"files"`
 	Notes   []string     `json:"notes,omitempty"`
+	// Standing are notes shown on every plan, changes or not (targets.
+	// StandingNoter: a value the tool will send as another).
+	Standing []string `json:"standing_notes,omitempty"`
 	// Warnings are what the user should know before this target is
 	// written: a key that has expired or expires soon.
 	Warnings []string `json:"warnings,omitempty"`

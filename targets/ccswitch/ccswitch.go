@@ -66,11 +66,12 @@ type Target struct {
 }
 
 var (
-	_ targets.Target     = (*Target)(nil)
-	_ targets.Validator  = (*Target)(nil)
-	_ targets.Noter      = (*Target)(nil)
-	_ targets.Remote     = (*Target)(nil)
-	_ targets.RemoteDocs = (*Target)(nil)
+	_ targets.Target        = (*Target)(nil)
+	_ targets.Validator     = (*Target)(nil)
+	_ targets.Noter         = (*Target)(nil)
+	_ targets.StandingNoter = (*Target)(nil)
+	_ targets.Remote        = (*Target)(nil)
+	_ targets.RemoteDocs    = (*Target)(nil)
 )
 
 const (
@@ -315,7 +316,6 @@ func (t *Target) Notes(in *targets.Input) []string {
 		"CC Switch reads its database when it starts: restart CC Switch to see the change.",
 		"Before hub first changes cc-switch.db it copies it beside it (cc-switch.db.hub-backup-TIME); hub writes only rows whose id starts with \"hub-\", in one transaction.",
 	}
-	notes = append(notes, t.modelNotes(in)...)
 	if t.Current {
 		notes = append(notes, "current = true: settings.json's currentProvider<App> names hub's provider; CC Switch writes the tool's own config (~/.claude/settings.json, ...) when you switch in its window.")
 	} else {
@@ -324,9 +324,10 @@ func (t *Target) Notes(in *targets.Input) []string {
 	return notes
 }
 
-// modelNotes say, per provider row, when the tool CC Switch hands the row
-// to will send its model as another id (toolmodels' measured tables).
-func (t *Target) modelNotes(in *targets.Input) []string {
+// StandingNotes implements targets.StandingNoter: per provider row, when
+// the tool CC Switch hands the row to will send its model as another id
+// (toolmodels' measured tables), on every plan.
+func (t *Target) StandingNotes(in *targets.Input) []string {
 	var notes []string
 	for _, r := range t.rows(in) {
 		var key, tool, version string

@@ -435,12 +435,7 @@ func TestModelNotes(t *testing.T) {
 		{ID: "gem", APIType: credential.Google, Key: secret.New("sk-test-ccs-gem-0003"), Models: []string{"gemini-3-pro-preview"}},
 		{ID: "oai", APIType: credential.OpenAI, Key: secret.New("sk-test-ccs-oai-0004"), Models: []string{"gpt-5"}},
 	}
-	var got []string
-	for _, n := range tg.Notes(&targets.Input{Address: "cc_switch.mine", Credentials: creds}) {
-		if strings.HasPrefix(n, "provider ") {
-			got = append(got, n)
-		}
-	}
+	got := tg.StandingNotes(&targets.Input{Address: "cc_switch.mine", Credentials: creds})
 	want := []string{
 		`provider hub-old-claude: Claude Code 2.1.328 sends ANTHROPIC_MODEL = "claude-opus-4-1" as "claude-opus-5-5". To keep the id, set CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP = "1" in that provider's env in CC Switch.`,
 		`provider hub-gem-gemini: Gemini CLI 0.61.0 sends GEMINI_MODEL = "gemini-3-pro-preview" as "gemini-3.1-pro-preview". No setting turns that off: make sure the relay serves it, or give the credential the model you want sent first.`,

@@ -60,9 +60,10 @@ type Target struct {
 }
 
 var (
-	_ targets.Target    = (*Target)(nil)
-	_ targets.Validator = (*Target)(nil)
-	_ targets.Noter     = (*Target)(nil)
+	_ targets.Target        = (*Target)(nil)
+	_ targets.Validator     = (*Target)(nil)
+	_ targets.Noter         = (*Target)(nil)
+	_ targets.StandingNoter = (*Target)(nil)
 )
 
 func (t *Target) keyEnv() string {
@@ -137,10 +138,20 @@ func (t *Target) Desired(_ string, in *targets.Input) (*targets.Spec, error) {
 // Notes implements targets.Noter.
 func (t *Target) Notes(in *targets.Input) []string {
 	var notes []string
-	if n := t.remapNote(in); n != "" {
+	if n := t.remapNote(in); n != "" && t.KeepLegacyModels {
 		notes = append(notes, n)
 	}
 	return append(notes, "Claude Code reads settings.json when it starts: restart running sessions to use the new values.")
+}
+
+// StandingNotes implements targets.StandingNoter: a model Claude Code will
+// send as another id is worth saying on every plan, not only when the file
+// changes (a hub or Claude Code upgrade finds it in a file already written).
+func (t *Target) StandingNotes(in *targets.Input) []string {
+	if n := t.remapNote(in); n != "" && !t.KeepLegacyModels {
+		return []string{n}
+	}
+	return nil
 }
 
 // remapNote says what Claude Code will send for the ANTHROPIC_MODEL hub

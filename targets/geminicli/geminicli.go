@@ -81,9 +81,10 @@ type Target struct {
 }
 
 var (
-	_ targets.Target    = (*Target)(nil)
-	_ targets.Validator = (*Target)(nil)
-	_ targets.Noter     = (*Target)(nil)
+	_ targets.Target        = (*Target)(nil)
+	_ targets.Validator     = (*Target)(nil)
+	_ targets.Noter         = (*Target)(nil)
+	_ targets.StandingNoter = (*Target)(nil)
 )
 
 // Files implements targets.Target.
@@ -188,6 +189,30 @@ func (t *Target) Desired(path string, in *targets.Input) (*targets.Spec, error) 
 	return spec, nil
 }
 
+// StandingNotes implements targets.StandingNoter: a model Gemini CLI will
+// send as another id, said on every plan (the file may hold it already).
+func (t *Target) StandingNotes(in *targets.Input) []string {
+	c := in.Credential()
+	if c == nil {
+		return nil
+	}
+	it, ok := targets.ModelItem(targets.Key{"GEMINI_MODEL"}, t.Model, c, credential.FamilyGemini)
+	if !ok {
+		return nil
+	}
+	model, _ := it.Value.(string)
+	to, ok := ModelRewrite(model)
+	if !ok {
+		return nil
+	}
+	what := fmt.Sprintf("model %q", model)
+	if it.Origin != "" {
+		what += " (" + it.Origin + ")"
+	}
+	return []string{fmt.Sprintf("Gemini CLI %s sends %s as %q: with an API key it promotes older Gemini 3 ids to the latest of their line, and no setting turns that off. Make sure the relay serves %q, or set model to the id you want sent.",
+		ModelsCheckedVersion, what, to, to)}
+}
+
 // Notes implements targets.Noter.
 func (t *Target) Notes(in *targets.Input) []string {
 	dir := t.dir
@@ -202,19 +227,6 @@ func (t *Target) Notes(in *targets.Input) []string {
 	}
 	if c := in.Credential(); c != nil && c.APIType == credential.OpenAICompatible {
 		notes = append(notes, fmt.Sprintf("credential %q is openai-compatible: Gemini CLI sends Gemini API requests (POST %s/v1beta/models/MODEL:streamGenerateContent, key in x-goog-api-key), which work only if the relay serves the Gemini API there, as New API and Sub2API do.", c.ID, BaseURL(c)))
-	}
-	if c := in.Credential(); c != nil {
-		if it, ok := targets.ModelItem(targets.Key{"GEMINI_MODEL"}, t.Model, c, credential.FamilyGemini); ok {
-			model, _ := it.Value.(string)
-			if to, ok := ModelRewrite(model); ok {
-				what := fmt.Sprintf("model %q", model)
-				if it.Origin != "" {
-					what += " (" + it.Origin + ")"
-				}
-				notes = append(notes, fmt.Sprintf("Gemini CLI %s sends %s as %q: with an API key it promotes older Gemini 3 ids to the latest of their line, and no setting turns that off. Make sure the relay serves %q, or set model to the id you want sent.",
-					ModelsCheckedVersion, what, to, to))
-			}
-		}
 	}
 	notes = append(notes, fmt.Sprintf("Gemini CLI reads %s and its auth settings only when it starts: restart running sessions. A variable already set in the shell wins over the file, and a .env in the working folder or a folder above it is read instead of this one.", env))
 	return notes
