@@ -53,11 +53,16 @@ no key. It opens in the system's light or dark theme.
 Amounts are in US dollars, converted as each upstream said (the page shows
 how per credential); give --cny-rate to switch the page to yuan.
 
+With --json, hub writes the page's data instead: one JSON document with the
+window's days and, per credential, its latest figures and its daily
+balance, cost, requests and health (the same figures, for another program).
+
 With --serve, hub serves the page on 127.0.0.1 instead, built afresh from
 the state on every load, and the page reloads itself (--reload).`,
 		Example: `  hub report --out report.html
   hub report --tag work --since 365d --out work.html
   hub report --cny-rate 7.2 --currency CNY --out report.html
+  hub report --json --since 30d > figures.json
   hub report --serve`,
 		RunE: func(c *cobra.Command, names []string) error {
 			return a.reportRun(names, &fl)
@@ -86,13 +91,15 @@ func (a *app) reportRun(names []string, fl *reportFlags) error {
 		return errors.New("--cny-rate must be a positive number of yuan per US dollar")
 	case fl.serve && fl.out != "":
 		return errors.New("give one of --serve and --out")
+	case fl.serve && fl.cred.json:
+		return errors.New("give one of --serve and --json")
 	case fl.serve:
 		return a.reportServe(names, fl)
-	case fl.out == "" && a.outTerminal:
+	case fl.out == "" && a.outTerminal && !fl.cred.json:
 		return errors.New("the page is HTML: give --out report.html (or redirect standard output to a file), or --serve to look at it in a browser")
 	}
 	if fl.out != "" && !fl.force {
-		if err := checkReportTarget(fl.out); err != nil {
+		if err := checkReportTarget(fl.out, fl.cred.json); err != nil {
 			return err
 		}
 	}
@@ -107,19 +114,26 @@ func (a *app) reportRun(names []string, fl *reportFlags) error {
 	if err := (system.OS{}).WriteFile(fl.out, page, 0o600); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
+	if fl.cred.json {
+		a.hint("wrote %s: the figures of %d credential(s), %s", fl.out, n, size(len(page)))
+		return nil
+	}
 	a.hint("wrote %s: %d credential(s), %s; open it in a browser", fl.out, n, size(len(page)))
 	return nil
 }
 
 // checkReportTarget refuses to replace a file that is not a page hub
-// report wrote: --out may be a typo for another file.
-func checkReportTarget(name string) error {
+// report wrote (with asJSON, any file): --out may be a typo for another.
+func checkReportTarget(name string, asJSON bool) error {
 	b, err := os.ReadFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("--out %s: %w", name, err)
+	}
+	if asJSON {
+		return fmt.Errorf("%s exists; give another --out, or --force to replace it", name)
 	}
 	if _, err := report.Decode(b); err != nil {
 		return fmt.Errorf("%s exists and is not a hub report; give another --out, or --force to replace it", name)
@@ -173,8 +187,12 @@ func (a *app) reportPage(names []string, fl *reportFlags, refresh int) ([]byte, 
 			a.warnf("%v; its charts are left out", err)
 		}
 	}
+	write := report.Write
+	if fl.cred.json {
+		write = report.WriteJSON
+	}
 	var buf bytes.Buffer
-	err = report.Write(&buf, creds, report.Options{
+	err = write(&buf, creds, report.Options{
 		Now: now, Location: time.Local, Days: int(fl.since / (24 * time.Hour)),
 		CNYPerUSD: fl.cnyRate, Currency: fl.currency, Refresh: refresh, ExpiryWarning: cfg.ExpiryWarning,
 		Scrub: func(s string) string { return secret.Printable(a.redactor.Redact(secret.RedactKeyLike(s))) },

@@ -203,8 +203,37 @@ func (c *credOut) rank() int {
 
 // Write writes the page for creds to w.
 func Write(w io.Writer, creds []Credential, opt Options) error {
+	d, err := build(creds, opt)
+	if err != nil {
+		return err
+	}
+	payload, err := encode(d)
+	if err != nil {
+		return err
+	}
+	// The data goes into the script's one {{data}}; nothing else of ours
+	// holds that text, and base64 needs no escaping in a string literal.
+	js := strings.Replace(pageJS, "{{data}}", payload, 1)
+	page := strings.NewReplacer("{{css}}", pageCSS, "{{js}}", js).Replace(pageHTML)
+	_, err = io.WriteString(w, page)
+	return err
+}
+
+// WriteJSON writes the page's data alone, as one JSON document (hub report
+// --json: the same figures for another program).
+func WriteJSON(w io.Writer, creds []Credential, opt Options) error {
+	d, err := build(creds, opt)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	return enc.Encode(d)
+}
+
+// build is the page's data for creds, failing and expiring first.
+func build(creds []Credential, opt Options) (data, error) {
 	if opt.Scrub == nil {
-		return fmt.Errorf("report: no scrubber given")
+		return data{}, fmt.Errorf("report: no scrubber given")
 	}
 	if opt.Location == nil {
 		opt.Location = time.Local
@@ -231,16 +260,7 @@ func Write(w io.Writer, creds []Credential, opt Options) error {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	payload, err := encode(d)
-	if err != nil {
-		return err
-	}
-	// The data goes into the script's one {{data}}; nothing else of ours
-	// holds that text, and base64 needs no escaping in a string literal.
-	js := strings.Replace(pageJS, "{{data}}", payload, 1)
-	page := strings.NewReplacer("{{css}}", pageCSS, "{{js}}", js).Replace(pageHTML)
-	_, err = io.WriteString(w, page)
-	return err
+	return d, nil
 }
 
 // encode is the data as the page carries it: JSON, gzip, base64 (whose

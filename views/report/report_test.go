@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,17 @@ func TestWriteData(t *testing.T) {
 				t.Errorf("never refreshed: %+v", c)
 			}
 		}
+	}
+	// --json gives the page's own data.
+	var js bytes.Buffer
+	opt := report.Options{Now: now, Location: loc, Days: 30, Scrub: func(s string) string { return s }}
+	if err := report.WriteJSON(&js, creds, opt); err != nil {
+		t.Fatal(err)
+	}
+	_, page2 := write(t, creds, opt)
+	var a, b any
+	if json.Unmarshal(js.Bytes(), &a) != nil || json.Unmarshal(mustDecode(t, page2), &b) != nil || !reflect.DeepEqual(a, b) {
+		t.Error("hub report --json differs from the page's data")
 	}
 	if _, err := report.Decode([]byte("<html>not ours</html>")); err == nil {
 		t.Error("another page decoded")
