@@ -241,6 +241,7 @@ func (a *app) serveReport(ln net.Listener, names []string, fl *reportFlags) erro
 // host are refused: a web page could otherwise read the report through a
 // name it points at 127.0.0.1 (DNS rebinding).
 func (a *app) reportHandler(names []string, fl *reportFlags) http.Handler {
+	var building sync.Mutex // one page at a time: the app's loading is not shared
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
@@ -260,7 +261,9 @@ func (a *app) reportHandler(names []string, fl *reportFlags) http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
+		building.Lock()
 		page, _, err := a.reportPage(names, fl, int(fl.reload/time.Second))
+		building.Unlock()
 		if err != nil {
 			a.errorf("%v", err)
 			http.Error(w, "hub report could not build the page; see hub's output", http.StatusInternalServerError)
