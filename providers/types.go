@@ -92,14 +92,23 @@ type Usage struct {
 	// Source is the method that answered: newapi, sub2api, openai_billing, custom.
 	Source string `json:"source"`
 	// Unlimited is set when the key has no quota limit; Balance is then nil.
-	Unlimited     bool       `json:"unlimited,omitempty"`
-	Balance       *float64   `json:"balance_usd,omitempty"`
-	TotalUsed     *float64   `json:"total_used_usd,omitempty"`
-	TotalGranted  *float64   `json:"total_granted_usd,omitempty"`
-	TodayCost     *float64   `json:"today_cost_usd,omitempty"`
-	TodayRequests *int64     `json:"today_requests,omitempty"`
-	TodayTokens   *int64     `json:"today_tokens,omitempty"`
-	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
+	Unlimited     bool     `json:"unlimited,omitempty"`
+	Balance       *float64 `json:"balance_usd,omitempty"`
+	TotalUsed     *float64 `json:"total_used_usd,omitempty"`
+	TotalGranted  *float64 `json:"total_granted_usd,omitempty"`
+	TodayCost     *float64 `json:"today_cost_usd,omitempty"`
+	TodayRequests *int64   `json:"today_requests,omitempty"`
+	TodayTokens   *int64   `json:"today_tokens,omitempty"`
+	// TodayPromptTokens and TodayCompletionTokens split TodayTokens where
+	// the source tells them apart (New API's token log).
+	TodayPromptTokens     *int64     `json:"today_prompt_tokens,omitempty"`
+	TodayCompletionTokens *int64     `json:"today_completion_tokens,omitempty"`
+	ExpiresAt             *time.Time `json:"expires_at,omitempty"`
+	// PastDays are earlier local days whose figures the source gave whole
+	// (New API's token log, where it reaches back past the day's start),
+	// oldest first: the history fills in the days a refresh did not see
+	// end, or did not see at all. Not kept in the state.
+	PastDays []DayFigures `json:"-"`
 	// Day is the local day (YYYY-MM-DD in the zone of the client's clock)
 	// today's figures cover, when the source says which rows are today's.
 	Day string `json:"day,omitempty"`
@@ -116,6 +125,13 @@ type Usage struct {
 	// SiteRequests is how many requests it made for the site rather than
 	// the key (the billing pair's /api/status read, once per site and run).
 	SiteRequests int `json:"-"`
+}
+
+// DayFigures are one local day's usage as the upstream counted it.
+type DayFigures struct {
+	Day                                              string // YYYY-MM-DD
+	Cost                                             float64
+	Requests, Tokens, PromptTokens, CompletionTokens int64
 }
 
 // An Explainer tells why a relay refused a key on its relay routes, from

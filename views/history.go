@@ -85,6 +85,9 @@ func (v statusJSON) History(rows []HistoryRow) {
 			if p.Tokens != nil {
 				d["tokens"] = *p.Tokens
 			}
+			if p.Prompt != nil && p.Completion != nil {
+				d["prompt_tokens"], d["completion_tokens"] = *p.Prompt, *p.Completion
+			}
 			if p.Reason != "" {
 				d["reason"] = printable(p.Reason)
 			}

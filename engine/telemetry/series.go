@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hubctl/hub/credential"
+	"github.com/hubctl/hub/providers"
 )
 
 // Retention is how long a series keeps its daily points by default; the
@@ -52,8 +53,11 @@ type Point struct {
 	Cost      *float64 `json:"c,omitempty"`
 	Requests  *int64   `json:"r,omitempty"`
 	Tokens    *int64   `json:"k,omitempty"`
-	Health    string   `json:"h"`
-	Reason    string   `json:"why,omitempty"`
+	// Prompt and Completion split Tokens where the upstream does.
+	Prompt     *int64 `json:"p,omitempty"`
+	Completion *int64 `json:"q,omitempty"`
+	Health     string `json:"h"`
+	Reason     string `json:"why,omitempty"`
 }
 
 // Matches reports whether the series was measured for c as configured now
@@ -176,7 +180,7 @@ func RecordHistory(ctx context.Context, o HistoryOptions, salt []byte, creds []*
 		if r.Skipped || rec == nil {
 			continue
 		}
-		if err := h.fold(ctx, creds[i], rec, r.point(rec), r.At); err != nil {
+		if err := h.fold(ctx, creds[i], rec, r.point(rec), r.pastDays(), r.At); err != nil {
 			return err
 		}
 		if r.At.After(last) {
@@ -195,8 +199,17 @@ func (r *Result) point(rec *Record) Point {
 	p := Point{At: r.At, Health: rec.Health.Status, Reason: rec.Health.Reason}
 	if u := r.Usage; u != nil && r.UsageErr == nil {
 		p.Balance, p.Unlimited, p.Cost, p.Requests, p.Tokens = u.Balance, u.Unlimited, u.TodayCost, u.TodayRequests, u.TodayTokens
+		p.Prompt, p.Completion = u.TodayPromptTokens, u.TodayCompletionTokens
 	}
 	return p
+}
+
+// pastDays are the whole earlier days the upstream gave with this refresh.
+func (r *Result) pastDays() []providers.DayFigures {
+	if r.Usage == nil || r.UsageErr != nil {
+		return nil
+	}
+	return r.Usage.PastDays
 }
 
 // A historyWriter is one RecordHistory: the orphans, read once, and only
@@ -210,7 +223,7 @@ type historyWriter struct {
 // fold adds a refresh to its credential's series: its own, else an
 // orphan's of the same key (renamed), else a new one; a new one too when
 // its own is of another key, type or base URL.
-func (h *historyWriter) fold(ctx context.Context, c *credential.Credential, rec *Record, p Point, now time.Time) error {
+func (h *historyWriter) fold(ctx context.Context, c *credential.Credential, rec *Record, p Point, past []providers.DayFigures, now time.Time) error {
 	s, err := LoadSeries(ctx, h.Dir, c.ID)
 	if err != nil {
 		return err
@@ -226,8 +239,58 @@ func (h *historyWriter) fold(ctx context.Context, c *credential.Credential, rec 
 	// Refreshes other hosts recorded in the shared state since this
 	// series' last point come first (the current one is among them).
 	s = s.WithSamples(rec, p.At, now, h.Location, h.Retention)
+	s.Fill(past, now, h.Location, h.Retention)
 	s.Add(p, now, h.Location, h.Retention)
 	return StoreSeries(h.Dir, c.ID, s)
+}
+
+// Fill puts the upstream's whole-day figures into the days they count for:
+// a day's point keeps its balance and health and takes the upstream's cost,
+// requests and tokens (its last refresh saw only part of the day); a day
+// without a point gets one, of unknown health and no balance, timed at the
+// day's last second. Days are kept in order.
+func (s *Series) Fill(days []providers.DayFigures, now time.Time, loc *time.Location, retention time.Duration) {
+	if len(days) == 0 {
+		return
+	}
+	if retention <= 0 {
+		retention = Retention
+	}
+	recentFrom := dayBack(now.In(loc), RecentDays-1)
+	for _, d := range days {
+		t, err := time.ParseInLocation(time.DateOnly, d.Day, loc)
+		if err != nil {
+			continue
+		}
+		cost, reqs, toks, pr, cp := d.Cost, d.Requests, d.Tokens, d.PromptTokens, d.CompletionTokens
+		set := func(p *Point) {
+			p.Cost, p.Requests, p.Tokens, p.Prompt, p.Completion = &cost, &reqs, &toks, &pr, &cp
+		}
+		list := &s.Days
+		if d.Day >= recentFrom {
+			list = &s.Recent
+		}
+		// The day's last point, or where a new one goes.
+		at := len(*list)
+		for i := len(*list) - 1; i >= 0; i-- {
+			if (*list)[i].Day == d.Day {
+				set(&(*list)[i])
+				at = -1
+				break
+			}
+			if (*list)[i].Day < d.Day {
+				break
+			}
+			at = i
+		}
+		if at < 0 {
+			continue
+		}
+		p := Point{Day: d.Day, At: t.AddDate(0, 0, 1).Add(-time.Second).UTC(), Health: Unknown}
+		set(&p)
+		*list = slices.Insert(*list, at, p)
+	}
+	s.compact(now, loc, retention)
 }
 
 // WithSamples returns the series with the refreshes rec's history holds

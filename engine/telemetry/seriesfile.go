@@ -36,7 +36,8 @@ import (
 //
 // D lines are the kept days, R lines the recent refreshes, oldest first;
 // then the local day, the time in Unix nanoseconds, and the figures read
-// (b balance, u unlimited, c cost, r requests, k tokens), the health and,
+// (b balance, u unlimited, c cost, r requests, k tokens, p and q of them
+// prompt and completion), the health and,
 // last, its reason quoted. Files of the first form (ID.json, JSON) are
 // still read, and replaced by the next write.
 
@@ -172,6 +173,8 @@ func (s *Series) encodeFile() ([]byte, error) {
 			b = appendFloat(b, " c=", p.Cost)
 			b = appendInt(b, " r=", p.Requests)
 			b = appendInt(b, " k=", p.Tokens)
+			b = appendInt(b, " p=", p.Prompt)
+			b = appendInt(b, " q=", p.Completion)
 			b = append(b, " h="...)
 			b = append(b, p.Health...)
 			if p.Reason != "" {
@@ -211,7 +214,7 @@ func (s *Series) decodeFile(data []byte) error {
 	text := string(data)
 	n := strings.Count(text, "\n") + 1
 	points := make([]Point, 0, max(n-4, 0))
-	store := &figures{floats: make([]float64, 0, 2*cap(points)), ints: make([]int64, 0, 2*cap(points))}
+	store := &figures{floats: make([]float64, 0, 2*cap(points)), ints: make([]int64, 0, 4*cap(points))}
 	recentFrom := -1
 	for line := 1; text != ""; line++ {
 		var l string
@@ -331,15 +334,20 @@ func parsePoint(text string, store *figures) (Point, byte, error) {
 			} else {
 				p.Cost = store.float(v)
 			}
-		case "r", "k":
+		case "r", "k", "p", "q":
 			v, err := strconv.ParseInt(val, 10, 64)
 			if err != nil {
 				return p, 0, fmt.Errorf("%s: %w", key, err)
 			}
-			if key == "r" {
+			switch key {
+			case "r":
 				p.Requests = store.int(v)
-			} else {
+			case "k":
 				p.Tokens = store.int(v)
+			case "p":
+				p.Prompt = store.int(v)
+			default:
+				p.Completion = store.int(v)
 			}
 		case "u":
 			p.Unlimited = true

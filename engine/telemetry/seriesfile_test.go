@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hubctl/hub/providers"
 )
 
 func f64(v float64) *float64 { return &v }
@@ -24,7 +26,7 @@ func TestSeriesFileRoundTrip(t *testing.T) {
 	at := time.Date(2026, 12, 7, 9, 30, 15, 123456789, time.UTC)
 	s := &Series{APIType: "openai-compatible", BaseURL: "https://relay.example.com/v1", KeyHash: "3f9a0c",
 		Days: []Point{
-			{Day: "2026-11-30", At: at.AddDate(0, 0, -7), Balance: f64(12.5), Cost: f64(0), Requests: i64(0), Tokens: i64(36000), Health: Healthy},
+			{Day: "2026-11-30", At: at.AddDate(0, 0, -7), Balance: f64(12.5), Cost: f64(0), Requests: i64(0), Tokens: i64(36000), Prompt: i64(30000), Completion: i64(6000), Health: Healthy},
 			{Day: "2026-12-01", At: at.AddDate(0, 0, -6), Health: Unknown},
 		},
 		Recent: []Point{
@@ -172,5 +174,48 @@ func TestSeriesWithSamples(t *testing.T) {
 	other.KeyHash = "cd"
 	if got := mine.WithSamples(&other, time.Time{}, now, loc, 0); got != mine {
 		t.Error("another key's samples were merged")
+	}
+}
+
+// Fill: the upstream's whole days take over a day's cost, requests and
+// tokens (its balance and health stay), a day without a point gets one of
+// unknown health, and the days stay in order, kept and recent alike.
+func TestSeriesFill(t *testing.T) {
+	loc := time.UTC
+	day := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, loc) }
+	now := day(20, 12)
+	s := &Series{APIType: "openai", BaseURL: "https://x.example.com", KeyHash: "ab"}
+	for _, d := range []int{1, 3, 16, 18} { // 1 and 3 kept days, 16 and 18 recent (from the 14th)
+		s.Add(Point{At: day(d, 9), Health: Healthy, Balance: f64(float64(d)), Cost: f64(0.1), Requests: i64(1)}, now, loc, Retention)
+	}
+	s.Fill([]providers.DayFigures{
+		{Day: "2026-12-02", Cost: 2, Requests: 20, Tokens: 200, PromptTokens: 150, CompletionTokens: 50},
+		{Day: "2026-12-03", Cost: 3, Requests: 30},
+		{Day: "2026-12-17", Cost: 17, Requests: 170},
+		{Day: "2026-12-18", Cost: 18, Requests: 180},
+	}, now, loc, Retention)
+	var got []string
+	for _, p := range s.Daily() {
+		b := "-"
+		if p.Balance != nil {
+			b = fmt.Sprint(*p.Balance)
+		}
+		got = append(got, fmt.Sprintf("%s:%s:%v:%d:%s", p.Day, b, *p.Cost, *p.Requests, p.Health))
+	}
+	want := "2026-12-01:1:0.1:1:healthy 2026-12-02:-:2:20:unknown 2026-12-03:3:3:30:healthy " +
+		"2026-12-16:16:0.1:1:healthy 2026-12-17:-:17:170:unknown 2026-12-18:18:18:180:healthy"
+	if strings.Join(got, " ") != want {
+		t.Errorf("filled:\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if p := s.On([]string{"2026-12-02"})[0]; p == nil || *p.Prompt != 150 || *p.Completion != 50 {
+		t.Errorf("prompt and completion: %+v", p)
+	}
+	b, err := s.encodeFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Series
+	if err := back.decodeFile(b); err != nil || !reflect.DeepEqual(&back, s) {
+		t.Errorf("round trip: %v\n%s", err, b)
 	}
 }

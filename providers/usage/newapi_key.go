@@ -56,6 +56,33 @@ func disabledMessage(m string) bool {
 	return strings.Contains(m, "token status is unavailable") || strings.Contains(m, "令牌状态不可用")
 }
 
+// maxPastDays bounds how many earlier days one log read gives the history.
+const maxPastDays = 31
+
+// wholeDays are the days before today (starting at today's local midnight)
+// whose every row the log holds, oldest first, a day without a row there a
+// zero: all from the oldest row's day when the log is the key's whole log
+// (not full), else from the day after it.
+func wholeDays(days map[string]*providers.DayFigures, today, oldest time.Time, whole bool) []providers.DayFigures {
+	first := time.Date(oldest.Year(), oldest.Month(), oldest.Day(), 0, 0, 0, 0, today.Location())
+	if !whole {
+		first = first.AddDate(0, 0, 1)
+	}
+	if limit := today.AddDate(0, 0, -maxPastDays); first.Before(limit) {
+		first = limit
+	}
+	var out []providers.DayFigures
+	for d := first; d.Before(today); d = d.AddDate(0, 0, 1) {
+		day := d.Format(time.DateOnly)
+		if f := days[day]; f != nil {
+			out = append(out, *f)
+		} else {
+			out = append(out, providers.DayFigures{Day: day})
+		}
+	}
+	return out
+}
+
 // logCap is how many rows New API's /api/log/token returns at most (the
 // newest): a key used more often in a day gets incomplete today figures.
 const logCap = 100
@@ -85,15 +112,18 @@ func (newAPIReader) ReadToday(ctx context.Context, cl *providers.Client, c *cred
 	y, m, d := now.Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 	end := start.AddDate(0, 0, 1)
-	var quota float64
-	var reqs, tokens, consumed int64
+	// Consumption per local day; the log is the newest rows, so a day
+	// before today is whole only when the log reaches back past its start
+	// (or the log is not full: then it is the key's whole log).
+	days := map[string]*providers.DayFigures{}
+	var consumed int64
 	oldest := now
 	for _, row := range rows {
 		at, ok := field(row, "created_at")
 		if !ok {
 			continue
 		}
-		t := time.Unix(int64(at), 0)
+		t := time.Unix(int64(at), 0).In(now.Location())
 		if t.Before(oldest) {
 			oldest = t
 		}
@@ -101,15 +131,23 @@ func (newAPIReader) ReadToday(ctx context.Context, cl *providers.Client, c *cred
 			continue
 		}
 		consumed++
-		if t.Before(start) || !t.Before(end) {
+		if !t.Before(end) {
 			continue
+		}
+		day := t.Format(time.DateOnly)
+		f := days[day]
+		if f == nil {
+			f = &providers.DayFigures{Day: day}
+			days[day] = f
 		}
 		q, _ := field(row, "quota")
 		p, _ := field(row, "prompt_tokens")
 		cpl, _ := field(row, "completion_tokens")
-		quota += math.Max(0, q)
-		tokens += int64(math.Max(0, p) + math.Max(0, cpl))
-		reqs++
+		f.Cost += math.Max(0, q) / st.quotaPerUnit
+		f.PromptTokens += int64(math.Max(0, p))
+		f.CompletionTokens += int64(math.Max(0, cpl))
+		f.Tokens = f.PromptTokens + f.CompletionTokens
+		f.Requests++
 	}
 	if consumed == 0 && (u.TotalUsed == nil || *u.TotalUsed > 0) {
 		// A key that spent quota but logged none: the site keeps no
@@ -117,9 +155,15 @@ func (newAPIReader) ReadToday(ctx context.Context, cl *providers.Client, c *cred
 		r.done(MethodNewAPI, resp, "the key's log has no consumption rows though it has used quota (the site may not log consumption): today's figures unknown")
 		return nil
 	}
-	u.TodayCost = ptr(quota / st.quotaPerUnit)
-	u.TodayRequests, u.TodayTokens = ptr(reqs), ptr(tokens)
+	today := days[start.Format(time.DateOnly)]
+	if today == nil {
+		today = &providers.DayFigures{}
+	}
+	u.TodayCost = ptr(today.Cost)
+	u.TodayRequests, u.TodayTokens = ptr(today.Requests), ptr(today.Tokens)
+	u.TodayPromptTokens, u.TodayCompletionTokens = ptr(today.PromptTokens), ptr(today.CompletionTokens)
 	u.Day, u.TodayAt = start.Format(time.DateOnly), nil
+	u.PastDays = wholeDays(days, start, oldest, len(rows) < logCap)
 	note := st.note
 	if len(rows) >= logCap && !oldest.Before(start) {
 		note = strings.TrimPrefix(note+fmt.Sprintf("; the log holds only the newest %d rows, all of today: today's figures are a lower bound", len(rows)), "; ")

@@ -2,6 +2,8 @@ package usage_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +113,14 @@ func TestTodayFromLog(t *testing.T) {
 	if u.Day != "2026-12-07" || !near(u.TodayCost, 0.4) || u.TodayRequests == nil || *u.TodayRequests != 2 || u.TodayTokens == nil || *u.TodayTokens != 1545 {
 		t.Errorf("day %q cost %s requests %v tokens %v", u.Day, show(u.TodayCost), u.TodayRequests, u.TodayTokens)
 	}
+	if u.TodayPromptTokens == nil || *u.TodayPromptTokens != 1300 || u.TodayCompletionTokens == nil || *u.TodayCompletionTokens != 245 {
+		t.Errorf("prompt %v completion %v", u.TodayPromptTokens, u.TodayCompletionTokens)
+	}
+	// The log is not full, so it is the key's whole log: yesterday is whole.
+	if len(u.PastDays) != 1 || u.PastDays[0].Day != "2026-12-06" || math.Abs(u.PastDays[0].Cost-0.5) > 1e-9 ||
+		u.PastDays[0].Requests != 1 || u.PastDays[0].PromptTokens != 7000 || u.PastDays[0].CompletionTokens != 1 {
+		t.Errorf("past days %+v", u.PastDays)
+	}
 	last := u.Attempts[len(u.Attempts)-1]
 	if !strings.HasSuffix(last.Endpoint, "/api/log/token") || last.Status != "success" {
 		t.Errorf("attempts %+v", u.Attempts)
@@ -124,6 +134,45 @@ func TestTodayFromLog(t *testing.T) {
 	}
 	if u2.Day != "2026-12-07" || u2.TodayRequests == nil || *u2.TodayRequests != 1 {
 		t.Errorf("UTC: day %q requests %v", u2.Day, u2.TodayRequests)
+	}
+}
+
+// TestPastDaysFromFullLog: a full log (the newest 100 rows) holds its
+// oldest day only in part, so the history gets the days after it, a day
+// without rows as a zero, and never today.
+func TestPastDaysFromFullLog(t *testing.T) {
+	zone := time.FixedZone("UTC+8", 8*3600)
+	now := time.Date(2026, 12, 7, 9, 30, 0, 0, zone)
+	midnight := time.Date(2026, 12, 7, 0, 0, 0, 0, zone)
+	var logs []fakerelay.Log
+	for i := range 100 { // newest first: 40 today, none on the 6th, 60 from the 5th back into the 4th
+		at := midnight.Add(time.Duration(i+1) * time.Minute)
+		if i >= 40 {
+			at = midnight.AddDate(0, 0, -1).Add(-time.Duration(i-39) * 30 * time.Minute)
+		}
+		logs = append(logs, fakerelay.Log{At: at, Type: 2, Quota: 1000, PromptTokens: 10, Completion: 1})
+	}
+	k := &fakerelay.Key{Value: key, QuotaRemain: 1000000, QuotaUsed: 100000, Logs: logs}
+	s := fakerelay.New(fakerelay.NewAPI, k)
+	defer s.Close()
+	s.Set(func(s *fakerelay.Server) { s.QuotaPerUnit = 1000000 })
+	cl := providers.NewClient(providers.ClientOptions{Timeout: 10 * time.Second, Now: func() time.Time { return now }})
+	u := &providers.Usage{Source: "newapi", TotalUsed: ptr(0.1)}
+	reader, _ := providers.LookupUsage("newapi")
+	if err := reader.(providers.TodayReader).ReadToday(context.Background(), cl, credFor(s, key), u); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range u.PastDays {
+		got = append(got, fmt.Sprintf("%s:%d", d.Day, d.Requests))
+	}
+	// 60 rows back from 00:00 on the 6th, every 30 min: 48 on the 5th, 12
+	// on the 4th (partial, left out); none on the 6th.
+	if strings.Join(got, " ") != "2026-12-05:48 2026-12-06:0" {
+		t.Errorf("past days %v", got)
+	}
+	if *u.TodayRequests != 40 {
+		t.Errorf("today %d", *u.TodayRequests)
 	}
 }
 
