@@ -195,7 +195,7 @@ func (a *app) reportPage(names []string, fl *reportFlags, refresh int) ([]byte, 
 	err = write(&buf, creds, report.Options{
 		Now: now, Location: time.Local, Days: int(fl.since / (24 * time.Hour)),
 		CNYPerUSD: fl.cnyRate, Currency: fl.currency, Refresh: refresh, ExpiryWarning: cfg.ExpiryWarning,
-		Scrub: func(s string) string { return secret.Printable(a.redactor.Redact(secret.RedactKeyLike(s))) },
+		Scrub: func(s string) string { return secret.Printable(secret.RedactKeyLike(a.redactor.Redact(s))) },
 	})
 	return buf.Bytes(), len(creds), err
 }
