@@ -65,10 +65,7 @@ and is listed first, the soonest first.`,
 			salt := st.SaltBytes()
 			days := int(since / (24 * time.Hour))
 			now := time.Now()
-			dayNames := make([]string, days)
-			for i := range dayNames {
-				dayNames[i] = now.AddDate(0, 0, i-days+1).Format(time.DateOnly)
-			}
+			dayNames := telemetry.LastDays(now, time.Local, days)
 			if history {
 				var hrows []views.HistoryRow
 				for _, c := range sel {
@@ -99,7 +96,7 @@ and is listed first, the soonest first.`,
 				if err != nil {
 					a.warnf("%v; its balance trend is left out", err)
 				} else if s != nil {
-					row.Balances, row.Days = s.Balances(now, time.Local, days), dayNames
+					row.Balances, row.Days = s.Balances(dayNames), dayNames
 				}
 				rows = append(rows, row)
 			}

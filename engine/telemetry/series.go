@@ -400,15 +400,21 @@ func pruneSeries(o HistoryOptions, fresh map[string]*Record, now time.Time) erro
 	return nil
 }
 
+// LastDays names the last n local days in loc (YYYY-MM-DD), today last: the
+// window hub status and hub report show.
+func LastDays(now time.Time, loc *time.Location, n int) []string {
+	today := now.In(loc)
+	names := make([]string, n)
+	for i := range names {
+		names[i] = dayBack(today, n-1-i)
+	}
+	return names
+}
+
 // Window returns the last days local days' points (today last), each the
 // day's last refresh; nil for a day without one.
 func (s *Series) Window(now time.Time, loc *time.Location, days int) []*Point {
-	today := now.In(loc)
-	names := make([]string, days)
-	for i := range names {
-		names[i] = dayBack(today, days-1-i)
-	}
-	return s.On(names)
+	return s.On(LastDays(now, loc, days))
 }
 
 // On returns the last point of each of days (YYYY-MM-DD, oldest first);
@@ -443,11 +449,11 @@ func (s *Series) On(days []string) []*Point {
 	return out
 }
 
-// Balances returns the balance of each of the last days local days (today
-// last), from the day's last point; NaN where no refresh read one.
-func (s *Series) Balances(now time.Time, loc *time.Location, days int) []float64 {
-	out := make([]float64, days)
-	for i, p := range s.Window(now, loc, days) {
+// Balances returns the balance of each of days (as On takes them), from
+// the day's last point; NaN where no refresh read one.
+func (s *Series) Balances(days []string) []float64 {
+	out := make([]float64, len(days))
+	for i, p := range s.On(days) {
 		out[i] = math.NaN()
 		if p != nil && p.Balance != nil {
 			out[i] = *p.Balance

@@ -160,7 +160,7 @@ func (s *seriesSim) snapshot(now time.Time, window int) {
 		}
 		fmt.Fprintf(&s.out, "  %-7s", fmt.Sprintf("%dd", window))
 		win := se.Window(now, s.loc, window)
-		for i, b := range se.Balances(now, s.loc, window) {
+		for i, b := range se.Balances(LastDays(now, s.loc, window)) {
 			switch {
 			case win[i] == nil:
 				s.out.WriteString(" ·")

@@ -243,7 +243,7 @@ func build(creds []Credential, opt Options) (data, error) {
 	}
 	d := data{
 		Generated: opt.Now.In(opt.Location).Format(time.RFC3339),
-		Days:      window(opt.Now.In(opt.Location), opt.Days),
+		Days:      telemetry.LastDays(opt.Now, opt.Location, opt.Days),
 		Currency:  "USD",
 		CNYPerUSD: opt.CNYPerUSD,
 		Refresh:   opt.Refresh,
@@ -326,15 +326,6 @@ func Decode(page []byte) ([]byte, error) {
 		return nil, fmt.Errorf("hub report data: %w", err)
 	}
 	return io.ReadAll(zr)
-}
-
-// window returns the days days ending with today's (YYYY-MM-DD), oldest first.
-func window(today time.Time, days int) []string {
-	out := make([]string, days)
-	for i := range out {
-		out[i] = time.Date(today.Year(), today.Month(), today.Day()-(days-1-i), 12, 0, 0, 0, today.Location()).Format(time.DateOnly)
-	}
-	return out
 }
 
 func credentialOut(c Credential, days []string, opt Options) credOut {
