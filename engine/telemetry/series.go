@@ -138,7 +138,7 @@ func (s *Series) Daily() []Point {
 }
 
 // Empty reports whether the series holds no point.
-func (s *Series) Empty() bool { return len(s.Days) == 0 && len(s.Recent) == 0 }
+func (s *Series) Empty() bool { return s == nil || len(s.Days) == 0 && len(s.Recent) == 0 }
 
 // last is the series' newest point; the series is not empty.
 func (s *Series) last() Point {
@@ -305,32 +305,36 @@ func (s *Series) WithSamples(rec *Record, before, now time.Time, loc *time.Locat
 	if rec == nil || len(rec.History) == 0 || (s != nil && (s.APIType != rec.APIType || s.BaseURL != rec.BaseURL || s.KeyHash != rec.KeyHash)) {
 		return s
 	}
-	if retention <= 0 {
-		retention = Retention
-	}
-	var out *Series
-	if s == nil {
-		out = &Series{APIType: rec.APIType, BaseURL: rec.BaseURL, KeyHash: rec.KeyHash}
-	} else {
-		cp := *s
-		cp.Days, cp.Recent = slices.Clone(s.Days), slices.Clone(s.Recent)
-		out = &cp
-	}
 	var since time.Time
-	if !out.Empty() {
-		since = out.last().At
+	if !s.Empty() {
+		since = s.last().At
 	}
+	// The samples' points first: most reads find none newer, and then the
+	// series is returned as it is, not copied.
+	var add []Point
 	for _, smp := range rec.History {
 		// A run of refreshes that found the same is its first and last.
 		for _, at := range []time.Time{smp.At, smp.Until} {
 			if at.IsZero() || !at.After(since) || (!before.IsZero() && !at.Before(before)) {
 				continue
 			}
-			p := Point{At: at, Health: smp.Health, Reason: string(smp.Class), Balance: smp.Balance, Unlimited: smp.Unlimited,
-				Cost: smp.TodayCost, Requests: smp.TodayRequests, Tokens: smp.TodayTokens}
-			out.Add(p, now, loc, retention)
+			add = append(add, Point{At: at, Health: smp.Health, Reason: string(smp.Class), Balance: smp.Balance, Unlimited: smp.Unlimited,
+				Cost: smp.TodayCost, Requests: smp.TodayRequests, Tokens: smp.TodayTokens})
 			since = at
 		}
+	}
+	if len(add) == 0 {
+		return s
+	}
+	if retention <= 0 {
+		retention = Retention
+	}
+	out := &Series{APIType: rec.APIType, BaseURL: rec.BaseURL, KeyHash: rec.KeyHash}
+	if s != nil {
+		out.Days, out.Recent = slices.Clone(s.Days), slices.Clone(s.Recent)
+	}
+	for _, p := range add {
+		out.Add(p, now, loc, retention)
 	}
 	return out
 }
@@ -370,7 +374,7 @@ func (h *historyWriter) adopt(ctx context.Context, c *credential.Credential) (*S
 	}
 	s := h.orphans[from]
 	delete(h.orphans, from)
-	if err := moveSeries(h.Dir, from, c.ID); err != nil {
+	if err := moveSeries(ctx, h.Dir, from, c.ID); err != nil {
 		return nil, fmt.Errorf("move the history of credential %s to %s: %w", from, c.ID, err)
 	}
 	return s, nil

@@ -101,8 +101,8 @@ func StoreSeries(dir, id string, s *Series) error {
 }
 
 // moveSeries gives credential from's series to credential to.
-func moveSeries(dir, from, to string) error {
-	s, err := LoadSeries(context.Background(), dir, from)
+func moveSeries(ctx context.Context, dir, from, to string) error {
+	s, err := LoadSeries(ctx, dir, from)
 	if err != nil || s == nil {
 		return err
 	}
