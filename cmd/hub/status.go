@@ -30,14 +30,16 @@ A credential whose key or base URL changed since its last refresh shows as
 
 The trend column (30D, or --since's window) and --history read the series
 hub refresh and hub watch --refresh-every keep on this machine in
-.hub/history: every refresh of the last 7 days, then each day's last, kept
-a year unless the configuration says otherwise:
+.hub/history, with the refreshes other hosts recorded in the shared state
+since: every refresh of the last 7 days, then each day's last, kept a year
+unless the configuration says otherwise:
 
   hub {
     history { retention = "90d" }   # days, from "7d" to "3650d"
   }
 
-A day without a refresh is a gap, never an invented figure. A renamed
+A day without a refresh is a gap, never an invented figure (unless the
+upstream gave that whole day's figures: New API's token log). A renamed
 credential (same API type, base URL and key) keeps its series; a new key
 starts one.
 
