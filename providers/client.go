@@ -159,9 +159,9 @@ func (c *Client) Do(ctx context.Context, cred *credential.Credential, req Reques
 	}
 	u, err := url.Parse(req.URL)
 	if err != nil || u.Host == "" {
-		return nil, &Failure{Class: ClassWrongURL, Message: fmt.Sprintf("cannot parse URL %q", redactURL(req.URL))}
+		return nil, &Failure{Class: ClassWrongURL, Message: fmt.Sprintf("cannot parse URL %q", secret.RedactURL(req.URL))}
 	}
-	endpoint := req.Method + " " + redactURL(req.URL)
+	endpoint := req.Method + " " + secret.RedactURL(req.URL)
 	var secretValue string
 	switch req.Auth {
 	case AuthBearer, AuthXAPIKey, AuthGoog:
@@ -297,19 +297,6 @@ func credentialRedactor(cred *credential.Credential) *secret.Redactor {
 	r := &secret.Redactor{}
 	r.Add(cred.Key.Reveal(), cred.Usage.Token.Reveal())
 	return r
-}
-
-// redactURL drops the query (it may carry ?key=) and any userinfo.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if i := strings.IndexAny(raw, "?#"); i >= 0 {
-			return raw[:i]
-		}
-		return raw
-	}
-	u.User, u.RawQuery, u.Fragment, u.RawFragment = nil, "", "", ""
-	return u.String()
 }
 
 // DecodeJSON decodes a response body into v, or returns a bad-answer Failure.

@@ -24,6 +24,7 @@ import (
 
 	"github.com/hubctl/hub/credential"
 	"github.com/hubctl/hub/providers"
+	"github.com/hubctl/hub/secret"
 )
 
 // The method names, as a usage block writes them.
@@ -200,12 +201,10 @@ func (r *run) shaped(source string, resp *providers.Response, what string, field
 
 // endpointOf is "GET <url>" without query or fragment, for attempts.
 func endpointOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
+	if _, err := url.Parse(raw); err != nil {
 		return "GET (unparsable URL)"
 	}
-	u.User, u.RawQuery, u.Fragment, u.RawFragment = nil, "", "", ""
-	return "GET " + u.String()
+	return "GET " + secret.RedactURL(raw)
 }
 
 // decodeObject decodes a JSON object keeping numbers exact, or returns

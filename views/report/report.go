@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -330,7 +329,7 @@ func Decode(page []byte) ([]byte, error) {
 
 func credentialOut(c Credential, days []string, opt Options) credOut {
 	cr, s := c.Credential, opt.Scrub
-	out := credOut{ID: cr.ID, Name: s(cr.Name), Type: cr.APIType, URL: s(displayURL(cr.BaseURL)), Health: telemetry.Unknown, Reason: "never refreshed"}
+	out := credOut{ID: cr.ID, Name: s(cr.Name), Type: cr.APIType, URL: s(secret.RedactURL(cr.BaseURL)), Health: telemetry.Unknown, Reason: "never refreshed"}
 	for _, t := range cr.Tags {
 		out.Tags = append(out.Tags, s(t))
 	}
@@ -397,15 +396,4 @@ func healthLetter(status string) byte {
 		return 'e'
 	}
 	return 'u'
-}
-
-// displayURL is a base URL without user info, query or fragment: a relay
-// address may carry a token in any of them.
-func displayURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return secret.RedactKeyLike(raw)
-	}
-	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
-	return u.String()
 }

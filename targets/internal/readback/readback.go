@@ -109,12 +109,11 @@ func Host(raw string) string {
 // Show returns a URL from a tool's file for a message: without user
 // information or query, which may hold a secret.
 func Show(raw string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Host == "" {
+	raw = strings.TrimSpace(raw)
+	if u, err := url.Parse(raw); err != nil || u.Host == "" {
 		return "(a URL that does not parse)"
 	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
+	return secret.RedactURL(raw)
 }
 
 // Inexact is the warning for a value hub would rewrite: what, in which
