@@ -13,7 +13,7 @@
 //
 // Some tools do not send a value as written. Where they rewrite the model
 // (Claude Code's legacy Opus remap, Gemini CLI's Gemini 3 promotions), the
-// target keeps a measured table that its plan notes come from, and a subtest
+// measured table (targets/internal/toolmodels) gives the plan notes, and a subtest
 // (claude_code_legacy_models, gemini_cli_model_rewrites) runs the tool once
 // per id of the table and its neighbours: it fails when the pinned tool and
 // the table disagree, or when the plan's note does not match what was sent.
