@@ -189,11 +189,12 @@ const HUB_DATA = "{{data}}";
     };
     setTimeout(step, 0);
   }
-  function redrawCharts() {
-    drawn = new Uint8Array(creds.length);
-    pending = creds.length;
+  // chartRows draws the rows' charts: those in view as they come, the rest
+  // in the background (after drawRows, which makes the rows anew).
+  function chartRows() {
     delete document.documentElement.dataset.charts;
-    for (const tr of rowsEl.rows) seen.unobserve(tr), seen.observe(tr);
+    seen.disconnect();
+    for (const tr of rowsEl.rows) seen.observe(tr);
     drawInBackground();
   }
 
@@ -258,17 +259,16 @@ const HUB_DATA = "{{data}}";
   $("#meta").textContent = `${creds.length} credentials · ${N} days, ${days[0]} to ${days[N - 1]} · written ${gen.toLocaleString()}` + (D.refresh ? ` · reloads every ${D.refresh} s` : "");
   drawRows();
   apply();
-  for (const tr of rowsEl.rows) seen.observe(tr);
   for (const id of ["#q", "#tag", "#type"]) $(id).addEventListener("input", apply);
   $("#currency").addEventListener("input", () => {
     unit = $("#currency").value;
     drawRows();
     apply();
-    redrawCharts();
+    chartRows();
   });
   if (D.refresh > 0) setTimeout(() => location.reload(), D.refresh * 1000);
   // Usable: marked for hub-bench, which reads how long the page took.
   performance.mark("hub-ready");
   document.documentElement.dataset.ready = "1";
-  drawInBackground();
+  chartRows();
 })();
