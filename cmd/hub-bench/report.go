@@ -52,16 +52,16 @@ func reportBench(hubBin, work string, n, runs int) error {
 		fmt.Printf("  %-30s %s\n", "page usable in Chromium", "not measured: "+err.Error())
 		return nil
 	}
-	var ready, charts []time.Duration
+	var ready, charts result
 	for range runs {
 		r, c, err := pageReady(path, "file://"+out)
 		if err != nil {
 			return fmt.Errorf("chromium: %w", err)
 		}
-		ready, charts = append(ready, r), append(charts, c)
+		ready.samples, charts.samples = append(ready.samples, sample{wall: r}), append(charts.samples, sample{wall: c})
 	}
-	fmt.Printf("  %-30s %10s   (median of %d loads from navigation start, a fresh browser each: summary, usage charts, table and filters)\n", "page usable in Chromium", median(ready).Round(time.Millisecond), runs)
-	fmt.Printf("  %-30s %10s   (the rows' charts: those in view at once, the rest drawn in the background)\n", "every chart drawn", median(charts).Round(time.Millisecond))
+	fmt.Printf("  %-30s %10s   (median of %d loads from navigation start, a fresh browser each: summary, usage charts, table and filters)\n", "page usable in Chromium", ready.median().Round(time.Millisecond), runs)
+	fmt.Printf("  %-30s %10s   (the rows' charts: those in view at once, the rest drawn in the background)\n", "every chart drawn", charts.median().Round(time.Millisecond))
 	return nil
 }
 
@@ -83,16 +83,4 @@ func pageReady(path, url string) (ready, charts time.Duration, err error) {
 		return 0, 0, err
 	}
 	return time.Duration(ms[0] * float64(time.Millisecond)), time.Duration(ms[1] * float64(time.Millisecond)), nil
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
-	return s[len(s)/2]
 }
