@@ -87,7 +87,21 @@ const (
 	maxRetentionDays = 3650
 )
 
-var retentionSyntax = regexp.MustCompile(`^([0-9]+)d$`)
+var daysSyntax = regexp.MustCompile(`^([0-9]+)d$`)
+
+// parseDays reads a number of days written "90d" (surrounding space
+// allowed), from lo to hi: the form of the hub block's durations.
+func parseDays(s string, lo, hi int) (time.Duration, bool) {
+	m := daysSyntax.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < lo || n > hi {
+		return 0, false
+	}
+	return time.Duration(n) * 24 * time.Hour, true
+}
 
 // decodeHistory decodes history { retention = "400d" }.
 func decodeHistory(b *hcl.Block, ctx *hcl.EvalContext) (History, hcl.Diagnostics) {
@@ -110,15 +124,14 @@ func decodeHistory(b *hcl.Block, ctx *hcl.EvalContext) (History, hcl.Diagnostics
 		return h, invalid(`retention is a number of days as a string, like "90d" or "400d".`)
 	}
 	s := v.AsString()
-	m := retentionSyntax.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
+	if !daysSyntax.MatchString(strings.TrimSpace(s)) {
 		return h, invalid(fmt.Sprintf(`retention = %q is not a number of days like "90d" or "400d" (a year is "365d").`, secret.Printable(s)))
 	}
-	n, err := strconv.Atoi(m[1])
-	if err != nil || n < minRetentionDays || n > maxRetentionDays {
+	days, ok := parseDays(s, minRetentionDays, maxRetentionDays)
+	if !ok {
 		return h, invalid(fmt.Sprintf(`retention = %q is out of range: keep from "%dd" (the days that keep every refresh) to "%dd" (ten years).`, s, minRetentionDays, maxRetentionDays))
 	}
-	h.Retention = time.Duration(n) * 24 * time.Hour
+	h.Retention = days
 	return h, diags
 }
 

@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -50,13 +48,12 @@ func (l *loader) expiryWarning(a *hcl.Attribute, ctx *hcl.EvalContext) hcl.Diagn
 	if diags.HasErrors() {
 		return diags
 	}
-	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(raw), "d"))
-	if err != nil || !strings.HasSuffix(strings.TrimSpace(raw), "d") || n < 0 || n > maxExpiryWarning {
+	d, ok := parseDays(raw, 0, maxExpiryWarning)
+	if !ok {
 		return diags.Append(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid expiry warning",
 			Detail:  fmt.Sprintf("The hub block's expiry_warning %q is not a number of days from 0d to %dd, like \"7d\": how long before a key's expires date hub plan, apply and status start warning (\"0d\" warns only once it has expired).", raw, maxExpiryWarning),
 			Subject: a.Expr.Range().Ptr()})
 	}
-	d := time.Duration(n) * 24 * time.Hour
 	l.expiryWarn = &d
 	return diags
 }
